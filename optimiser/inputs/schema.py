@@ -1,0 +1,212 @@
+"""The input tables: their files, columns, types and bounds, as data.
+
+Every table is a CSV file in the inputs directory. Each row carries a ``source`` (a citation, a derivation
+from other rows, or a stated ``ASSUMPTION: ...``). Units: tonnes of rare-earth oxide equivalent (t REO) per
+year of the stage's output, money in US$ million, years as calendar years.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STAGES: tuple[str, ...] = ("mining", "separation", "metal", "magnet")
+"""The ordered stages of the chain; the model's balances are written for exactly these."""
+
+PROJECT_STATUSES: tuple[str, ...] = ("operating", "construction", "candidate", "generic")
+"""``operating`` and ``construction`` projects are data (online in their stated year); ``candidate`` and
+``generic`` projects are build decisions."""
+
+PROJECT_ROLES: tuple[str, ...] = ("mine", "plant", "recycling")
+"""``mine``: ore with fixed grades at the mining stage; ``plant``: separation, metal or magnet capacity over
+a scope; ``recycling``: scrap-fed output with fixed grades entering its stage without virgin feed."""
+
+PARAMETER_NAMES: dict[str, str] = {
+    "first_year": "first year covered by the data (demand, production)",
+    "last_year": "last year covered by the data",
+    "china_mined_share": "share of China's separation feed mined in China (0-1)",
+    "row_demand_share": "ROW share of world demand the demand tables were derived with (0-1)",
+}
+"""The scalar parameters ``parameters.csv`` must define, and only these."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input table.
+
+    ``kind`` is ``str``, ``int``, ``float`` or ``bool``; ``required`` means a value must be present on every
+    row (an empty cell is missing); ``choices`` restricts a ``str`` column to listed values.
+    """
+
+    name: str
+    kind: str
+    required: bool = True
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One input table: its file name, its columns and the columns that identify a row."""
+
+    name: str
+    filename: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    description: str = ""
+    optional_columns: tuple[str, ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+
+SOURCE = Column("source", "str", description="citation, derivation or 'ASSUMPTION: ...'")
+
+TABLES: dict[str, Table] = {
+    "elements": Table(
+        "elements",
+        "elements.csv",
+        (
+            Column("element", "str", description="element symbol, e.g. Nd"),
+            Column("restricted", "bool", description="under China's April 2025 export licences"),
+            Column("weight", "float", minimum=0.0, description="weight of the element in the objective"),
+            Column("oxide", "str", required=False),
+            SOURCE,
+        ),
+        key=("element",),
+    ),
+    "stages": Table(
+        "stages",
+        "stages.csv",
+        (
+            Column("stage", "str", choices=STAGES),
+            Column("order", "int", minimum=0),
+            Column("yield", "float", minimum=0.0, maximum=1.0, description="output per unit of feed"),
+            Column("weight", "float", minimum=0.0, description="weight of the stage in the objective"),
+            SOURCE,
+        ),
+        key=("stage",),
+    ),
+    "countries": Table(
+        "countries",
+        "countries.csv",
+        (
+            Column("country", "str"),
+            Column("partner", "bool", description="in the consuming bloc by default"),
+            SOURCE,
+        ),
+        key=("country",),
+    ),
+    "magnet_recipes": Table(
+        "magnet_recipes",
+        "magnet_recipes.csv",
+        (
+            Column("magnet_type", "str"),
+            Column("element", "str"),
+            Column("share", "float", minimum=0.0, maximum=1.0, description="share of the magnet's RE content"),
+            SOURCE,
+        ),
+        key=("magnet_type", "element"),
+    ),
+    "parameters": Table(
+        "parameters",
+        "parameters.csv",
+        (
+            Column("name", "str", choices=tuple(PARAMETER_NAMES)),
+            Column("value", "float"),
+            Column("unit", "str", required=False),
+            SOURCE,
+        ),
+        key=("name",),
+    ),
+    "projects": Table(
+        "projects",
+        "projects.csv",
+        (
+            Column("project", "str", description="identifier; one build decision per project"),
+            Column("component", "int", minimum=0, description="0, 1, ...: one row per stage the project has"),
+            Column("name", "str"),
+            Column("country", "str"),
+            Column("status", "str", choices=PROJECT_STATUSES),
+            Column("stage", "str", choices=STAGES),
+            Column("role", "str", choices=PROJECT_ROLES),
+            Column("capacity", "float", minimum=0.0, description="t REO-eq per year of the stage's output (ore for mines)"),
+            Column("capex_musd", "float", required=False, minimum=0.0, description="US$ million per unit, on component 0"),
+            Column("lead_time_years", "int", required=False, minimum=0, description="decision to first output"),
+            Column("online_year", "int", required=False, description="first year of output (operating, construction)"),
+            Column("earliest_start", "int", required=False, description="earliest year construction may start"),
+            Column("max_units", "int", required=False, minimum=1, description="units that may be built (generic modules > 1)"),
+            Column("build_years", "int", required=False, minimum=1, description="construction years over which capex is drawn"),
+            Column("ramp", "str", required=False, description="capacity fractions in the first years of output, e.g. '0.25;0.5'"),
+            Column("scope", "str", required=False, description="space-separated elements (separation, metal) or magnet types (magnet)"),
+            Column("assumed", "str", required=False, description="semicolon-separated columns whose value is an assumption"),
+            Column("include", "bool", required=False, description="false: listed for the record but left out of the model (say why in note)"),
+            SOURCE,
+            Column("note", "str", required=False),
+        ),
+        key=("project", "component"),
+    ),
+    "grades": Table(
+        "grades",
+        "grades.csv",
+        (
+            Column("project", "str"),
+            Column("component", "int", minimum=0),
+            Column("element", "str"),
+            Column("grade", "float", minimum=0.0, maximum=1.0, description="fraction of the throughput (t REO) that is this element"),
+            SOURCE,
+        ),
+        key=("project", "component", "element"),
+    ),
+    "demand": Table(
+        "demand",
+        "demand.csv",
+        (
+            Column("element", "str"),
+            Column("stage", "str", choices=STAGES[:-1]),
+            Column("year", "int"),
+            Column("demand_t", "float", minimum=0.0, description="ROW final demand for the stage's product, t REO-eq"),
+            SOURCE,
+        ),
+        key=("element", "stage", "year"),
+    ),
+    "magnet_demand": Table(
+        "magnet_demand",
+        "magnet_demand.csv",
+        (
+            Column("magnet_type", "str"),
+            Column("year", "int"),
+            Column("demand_t", "float", minimum=0.0, description="ROW demand, t REO-eq of magnet rare-earth content"),
+            SOURCE,
+        ),
+        key=("magnet_type", "year"),
+    ),
+    "china_production": Table(
+        "china_production",
+        "china_production.csv",
+        (
+            Column("stage", "str", choices=STAGES),
+            Column("element", "str", description="an element, or ALL for the stage total"),
+            Column("year", "int"),
+            Column("production_t", "float", minimum=0.0),
+            SOURCE,
+        ),
+        key=("stage", "element", "year"),
+    ),
+    "row_other_mining": Table(
+        "row_other_mining",
+        "row_other_mining.csv",
+        (
+            Column("country", "str"),
+            Column("year", "int"),
+            Column("production_t", "float", minimum=0.0, description="ore mined outside the bloc and sold to China"),
+            SOURCE,
+        ),
+        key=("country", "year"),
+    ),
+}
+"""Every input table, by name."""

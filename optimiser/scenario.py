@@ -1,0 +1,588 @@
+"""A scenario: the settings of one run on top of the input tables, validated and frozen.
+
+A scenario is read from a TOML file (or a mapping, or overrides on another scenario). Unknown keys are
+rejected with a "did you mean" hint, every value is checked for type and range, and all problems are raised
+together as one :class:`~optimiser.errors.InputError` naming the file and the key (dotted for nested keys,
+``export_controls[0].fraction``, indices from 0), with the line where it can be found. Checks that need the
+data (element, stage and country names, years) are in :meth:`Scenario.check_against`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import math
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError, InputIssue
+from .inputs.data import InputData
+from .inputs.schema import STAGES
+
+logger = logging.getLogger(__name__)
+
+OBJECTIVES: tuple[str, ...] = ("weighted", "peak", "restricted", "final_year")
+"""The named objectives (MODEL.md, "Dependence")."""
+
+OVERRIDES_SOURCE = "<overrides>"
+"""The file name issues carry for values given in code or on the command line rather than in a file."""
+
+SCENARIO_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+"""A scenario name is a results directory name: no path separators, no leading dot."""
+
+EXPORT_CONTROL_KEYS: tuple[str, ...] = ("elements", "start_year", "end_year", "fraction")
+
+
+class FrozenMapping(Mapping[str, float]):
+    """A read-only, hashable, picklable ``str → float`` mapping (``MappingProxyType`` cannot be pickled to
+    sweep workers, nor hashed)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, float] | Iterable[tuple[str, float]] = ()) -> None:
+        self._items: dict[str, float] = dict(items)
+
+    def __getitem__(self, key: str) -> float:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._items.items()))
+
+    def __repr__(self) -> str:
+        return f"FrozenMapping({self._items!r})"
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, float]]]:
+        return FrozenMapping, (self._items,)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """How one scenario key is checked: its kind, whether it may be absent (None), and its range."""
+
+    kind: str
+    optional: bool = False
+    minimum: float | None = None
+    minimum_exclusive: bool = False
+    maximum: float | None = None
+    choices: tuple[str, ...] | None = None
+    description: str = ""
+
+
+RULES: dict[str, _Rule] = {
+    "name": _Rule("name", description="results directory name"),
+    "description": _Rule("str"),
+    "budget_busd": _Rule("float", minimum=0.0, description="capital budget B, US$ billion"),
+    "yearly_cap_fraction": _Rule("float", minimum=0.0, minimum_exclusive=True, maximum=1.0),
+    "horizon_start": _Rule("int", optional=True, description="first planning year (default: the data's)"),
+    "horizon_end": _Rule("int", optional=True, description="last planning year (default: the data's)"),
+    "lead_time_shift_years": _Rule("int"),
+    "capex_multiplier": _Rule("float", minimum=0.0, minimum_exclusive=True),
+    "demand_multiplier": _Rule("float", minimum=0.0),
+    "demand_growth_shift": _Rule("float", minimum=-1.0, minimum_exclusive=True),
+    "row_demand_share": _Rule("float", optional=True, minimum=0.0, minimum_exclusive=True, maximum=1.0),
+    "objective": _Rule("str", choices=OBJECTIVES),
+    "unmet_weight": _Rule("float", minimum=0.0, minimum_exclusive=True, description="MODEL.md's K"),
+    "discount_rate": _Rule("float", minimum=0.0),
+    "partner_countries": _Rule("strings", optional=True),
+    "integer_builds": _Rule("bool"),
+    "tie_break": _Rule("bool"),
+    "tie_break_tolerance": _Rule("float", minimum=0.0, minimum_exclusive=True),
+    "time_limit_seconds": _Rule("float", optional=True, minimum=0.0, minimum_exclusive=True),
+    "element_weights": _Rule("weights", minimum=0.0),
+    "stage_weights": _Rule("weights", minimum=0.0, choices=STAGES),
+    "export_controls": _Rule("export_controls"),
+}
+"""Every scenario key, in the order ``to_toml`` writes them."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportControl:
+    """China caps its exports of ``elements`` at ``fraction`` of ROW requirement in ``start_year..end_year``."""
+
+    elements: tuple[str, ...]
+    start_year: int
+    end_year: int
+    fraction: float
+
+    def __post_init__(self) -> None:
+        values, issues = _export_control_values(
+            {key: getattr(self, key) for key in EXPORT_CONTROL_KEYS}, "export_controls", lambda key: "<ExportControl>"
+        )
+        if issues:
+            raise InputError(issues)
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"elements": list(self.elements), "start_year": self.start_year, "end_year": self.end_year,
+                "fraction": self.fraction}
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """The settings of one run. Build it with :meth:`from_toml`, :meth:`from_dict` or :meth:`with_overrides`.
+
+    ``source`` (the file the scenario came from) and ``overridden`` (keys changed since) only say where a
+    value came from, for issues; they take no part in equality.
+    """
+
+    name: str = "base"
+    description: str = ""
+    budget_busd: float = 15.5
+    yearly_cap_fraction: float = 0.25
+    horizon_start: int | None = None
+    horizon_end: int | None = None
+    lead_time_shift_years: int = 0
+    capex_multiplier: float = 1.0
+    demand_multiplier: float = 1.0
+    demand_growth_shift: float = 0.0
+    row_demand_share: float | None = None
+    objective: str = "weighted"
+    unmet_weight: float = 10.0
+    discount_rate: float = 0.0
+    partner_countries: tuple[str, ...] | None = None
+    integer_builds: bool = False
+    tie_break: bool = True
+    tie_break_tolerance: float = 1e-8
+    time_limit_seconds: float | None = None
+    element_weights: Mapping[str, float] = field(default_factory=FrozenMapping)
+    stage_weights: Mapping[str, float] = field(default_factory=FrozenMapping)
+    export_controls: tuple[ExportControl, ...] = ()
+    source: str = field(default="<scenario>", compare=False, repr=False)
+    overridden: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        values, issues = _settings_values({key: getattr(self, key) for key in RULES}, self._file_for)
+        if issues:
+            raise InputError(issues)
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+
+    # Building ---------------------------------------------------------------------------------------------
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Scenario:
+        """Read a scenario file; ``name`` defaults to the file's stem (``low.toml`` → ``low``)."""
+        file = str(path)
+        try:
+            text = Path(path).read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            raise InputError(InputIssue(file, "the scenario file does not exist")) from None
+        except OSError as error:
+            raise InputError(InputIssue(file, f"the scenario file cannot be read: {error.strerror or error}")) from None
+        except UnicodeDecodeError as error:
+            raise InputError(InputIssue(file, f"the scenario file is not UTF-8 text ({error.reason})")) from None
+        try:
+            settings = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            line_match = re.search(r"at line (\d+)", str(error))
+            line = int(line_match.group(1)) if line_match else None
+            raise InputError(InputIssue(file, f"malformed TOML: {error}", line=line)) from None
+        if "name" not in settings and SCENARIO_NAME.fullmatch(Path(path).stem):
+            settings["name"] = Path(path).stem
+        try:
+            scenario = cls.from_dict(settings, source=file)
+        except InputError as error:
+            lines = _key_lines(text)
+            raise InputError(
+                [_with_line(issue, lines) if issue.file == file else issue for issue in error.issues]
+            ) from None
+        logger.debug("read scenario %s from %s", scenario.name, file)
+        return scenario
+
+    @classmethod
+    def from_dict(cls, settings: Mapping[str, object], source: str = OVERRIDES_SOURCE) -> Scenario:
+        """A scenario from a mapping of scenario keys (as in the TOML file); every issue raised at once."""
+        if not isinstance(settings, Mapping):
+            raise InputError(InputIssue(source, f"a scenario must be a table of settings, not {_kind(settings)}"))
+        issues = _unknown_keys(settings, RULES, "", lambda key: source)
+        values, value_issues = _settings_values({key: settings[key] for key in RULES if key in settings},
+                                                lambda key: source)
+        issues += value_issues
+        if issues:
+            raise InputError(issues)
+        return cls(**values, source=source)
+
+    def with_overrides(self, **changes: object) -> Scenario:
+        """This scenario with ``changes`` applied (validated; issues name ``<overrides>`` as their file)."""
+        issues = _unknown_keys(changes, RULES, "", lambda key: OVERRIDES_SOURCE)
+        if issues:
+            raise InputError(issues)
+        overridden = self.overridden | frozenset(changes)
+
+        def file_for(key: str) -> str:
+            return OVERRIDES_SOURCE if _top_key(key) in overridden else self.source
+
+        values, issues = _settings_values({**{key: getattr(self, key) for key in RULES}, **changes}, file_for)
+        if issues:
+            raise InputError(issues)
+        return Scenario(**values, source=self.source, overridden=overridden)
+
+    # Writing ----------------------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain, TOML-serialisable settings (lists, dicts, scalars); ``None`` values left out."""
+        settings: dict[str, object] = {}
+        for key in RULES:
+            value = getattr(self, key)
+            if value is None:
+                continue
+            if key == "export_controls":
+                settings[key] = [control.to_dict() for control in value]
+            elif isinstance(value, Mapping):
+                settings[key] = dict(value)
+            elif isinstance(value, tuple):
+                settings[key] = list(value)
+            else:
+                settings[key] = value
+        return settings
+
+    def to_toml(self) -> str:
+        """The scenario as a TOML file that :meth:`from_toml` reads back to an equal scenario."""
+        lines = [f"# scenario '{self.name}'"]
+        tables: list[str] = []
+        for key, value in self.to_dict().items():
+            if key == "export_controls":
+                for control in self.export_controls:
+                    tables += ["", f"[[{key}]]", *(f"{k} = {_toml_value(v)}" for k, v in control.to_dict().items())]
+            elif isinstance(value, dict):
+                if value:
+                    tables += ["", f"[{key}]", *(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())]
+            else:
+                lines.append(f"{key} = {_toml_value(value)}")
+        return "\n".join(lines + tables) + "\n"
+
+    # Against the data -------------------------------------------------------------------------------------
+
+    def horizon(self, data: InputData) -> tuple[int, int]:
+        """(first, last) planning year: the scenario's, else the data's."""
+        first = data.first_year if self.horizon_start is None else self.horizon_start
+        last = data.last_year if self.horizon_end is None else self.horizon_end
+        return first, last
+
+    def check_against(self, data: InputData) -> None:
+        """Raise :class:`InputError` for names and years the data does not have."""
+        issues: list[InputIssue] = []
+
+        def add(key: str, message: str) -> None:
+            issues.append(InputIssue(self._file_for(key), message, column=key))
+
+        elements = set(data.element_names)
+        first, last = self.horizon(data)
+        if first < data.first_year:
+            add("horizon_start", f"{first} is before the data's first year {data.first_year}")
+        if last > data.last_year:
+            add("horizon_end", f"{last} is after the data's last year {data.last_year}")
+        if first > last:
+            add("horizon_end" if self.horizon_end is not None else "horizon_start",
+                f"the horizon {first}-{last} ends before it starts")
+        for index, control in enumerate(self.export_controls):
+            key = f"export_controls[{index}]"
+            unknown = [element for element in control.elements if element not in elements]
+            if unknown:
+                add(f"{key}.elements", f"unknown element(s) {', '.join(unknown)} (not in elements.csv)"
+                    f"{_hint(unknown[0], elements)}")
+            if not first <= control.start_year <= last:
+                add(f"{key}.start_year", f"{control.start_year} is outside the horizon {first}-{last}")
+            if not first <= control.end_year <= last:
+                add(f"{key}.end_year", f"{control.end_year} is outside the horizon {first}-{last}")
+        for element in self.element_weights:
+            if element not in elements:
+                add(f"element_weights.{element}", f"unknown element '{element}' (not in elements.csv)"
+                    f"{_hint(element, elements)}")
+        for stage in self.stage_weights:
+            if stage not in STAGES:
+                add(f"stage_weights.{stage}", f"unknown stage '{stage}' (stages: {', '.join(STAGES)})")
+        if self.partner_countries is not None:
+            countries = set(data.countries["country"])
+            unknown = [country for country in self.partner_countries if country not in countries]
+            if unknown:
+                add("partner_countries", f"unknown country(ies) {', '.join(unknown)} (not in countries.csv)"
+                    f"{_hint(unknown[0], countries)}")
+        if self.objective == "restricted" and not data.restricted_elements:
+            add("objective", "the 'restricted' objective needs restricted elements, and elements.csv marks none")
+        if issues:
+            raise InputError(issues)
+
+    def _file_for(self, key: str) -> str:
+        return OVERRIDES_SOURCE if _top_key(key) in self.overridden else self.source
+
+
+# Checking values --------------------------------------------------------------------------------------------
+
+FileFor = Callable[[str], str]
+"""The file an issue on a given key belongs to."""
+
+
+def _settings_values(settings: Mapping[str, object], file_for: FileFor) -> tuple[dict[str, object], list[InputIssue]]:
+    """The settings converted to their field types (lists → tuples, ints → floats, tables → mappings),
+    and every issue with them."""
+    values: dict[str, object] = {}
+    issues: list[InputIssue] = []
+    for key, value in settings.items():
+        rule = RULES[key]
+        if value is None and rule.optional:
+            values[key] = None
+            continue
+        converted, found = _value(key, value, rule, file_for)
+        values[key] = converted
+        issues += found
+    start, end = values.get("horizon_start"), values.get("horizon_end")
+    if isinstance(start, int) and isinstance(end, int) and start > end:
+        issues.append(InputIssue(file_for("horizon_end"), f"horizon_end {end} is before horizon_start {start}",
+                                 column="horizon_end"))
+    return values, issues
+
+
+def _value(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[object, list[InputIssue]]:
+    def issue(message: str, at: str = key) -> list[InputIssue]:
+        return [InputIssue(file_for(at), message, column=at)]
+
+    if rule.kind in ("int", "float"):
+        return _number(key, value, rule, file_for)
+    if rule.kind == "bool":
+        return value, ([] if isinstance(value, bool) else issue(f"expected true or false, got {_kind(value)}"))
+    if rule.kind in ("str", "name"):
+        if not isinstance(value, str):
+            return value, issue(f"expected a string, got {_kind(value)}")
+        if rule.choices is not None and value not in rule.choices:
+            return value, issue(f"'{value}' is not one of: {', '.join(rule.choices)}{_hint(value, rule.choices)}")
+        if rule.kind == "name" and not SCENARIO_NAME.fullmatch(value):
+            return value, issue(f"'{value}' cannot name a results directory: use letters, digits, '_', '-', '.'")
+        return value, []
+    if rule.kind == "strings":
+        if not isinstance(value, (list, tuple)):
+            return value, issue(f"expected an array of strings, got {_kind(value)}")
+        if not all(isinstance(item, str) and item for item in value):
+            return value, issue("every entry must be a non-empty string")
+        return tuple(value), []
+    if rule.kind == "weights":
+        return _weights(key, value, rule, file_for)
+    return _export_controls(key, value, file_for)
+
+
+def _number(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[object, list[InputIssue]]:
+    """An int (or a float, which also takes ints), never a bool, finite and within the rule's range."""
+    def issue(message: str) -> tuple[object, list[InputIssue]]:
+        return value, [InputIssue(file_for(key), message, column=key)]
+
+    wanted = "a whole number" if rule.kind == "int" else "a number"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return issue(f"expected {wanted}, got {_kind(value)}")
+    if rule.kind == "int" and not isinstance(value, int):
+        return issue(f"expected {wanted}, got {value!r}")
+    if not math.isfinite(value):
+        return issue(f"expected a finite number, got {value!r}")
+    if rule.minimum is not None:
+        if rule.minimum_exclusive and value <= rule.minimum:
+            return issue(f"must be above {rule.minimum:g}, got {value!r}")
+        if not rule.minimum_exclusive and value < rule.minimum:
+            return issue(f"must be at least {rule.minimum:g}, got {value!r}")
+    if rule.maximum is not None and value > rule.maximum:
+        return issue(f"must be at most {rule.maximum:g}, got {value!r}")
+    return (float(value) if rule.kind == "float" else value), []
+
+
+def _weights(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[object, list[InputIssue]]:
+    """A table of name → weight ≥ 0, names among the rule's choices when it has any."""
+    if not isinstance(value, Mapping):
+        return value, [InputIssue(file_for(key), f"expected a table of weights, got {_kind(value)}", column=key)]
+    weights: dict[str, float] = {}
+    issues: list[InputIssue] = []
+    weight_rule = _Rule("float", minimum=rule.minimum)
+    for name, weight in value.items():
+        at = f"{key}.{name}"
+        if rule.choices is not None and name not in rule.choices:
+            issues.append(InputIssue(file_for(at), f"unknown name '{name}' (one of: {', '.join(rule.choices)})"
+                                     f"{_hint(str(name), rule.choices)}", column=at))
+            continue
+        converted, found = _number(at, weight, weight_rule, file_for)
+        issues += found
+        if not found:
+            weights[str(name)] = float(converted)  # type: ignore[arg-type]
+    return FrozenMapping(weights), issues
+
+
+def _export_controls(key: str, value: object, file_for: FileFor) -> tuple[object, list[InputIssue]]:
+    """An array of export controls, each an :class:`ExportControl` or a table with exactly its four keys."""
+    if not isinstance(value, (list, tuple)):
+        message = f"expected an array of tables ([[{key}]]), got {_kind(value)}"
+        return value, [InputIssue(file_for(key), message, column=key)]
+    controls: list[ExportControl] = []
+    issues: list[InputIssue] = []
+    for index, item in enumerate(value):
+        at = f"{key}[{index}]"
+        if isinstance(item, ExportControl):
+            controls.append(item)
+            continue
+        if not isinstance(item, Mapping):
+            issues.append(InputIssue(file_for(at), f"expected a table, got {_kind(item)}", column=at))
+            continue
+        found = _unknown_keys(item, EXPORT_CONTROL_KEYS, f"{at}.", file_for)
+        found += [
+            InputIssue(file_for(f"{at}.{name}"), "missing: an export control needs "
+                       f"{', '.join(EXPORT_CONTROL_KEYS)}", column=f"{at}.{name}")
+            for name in EXPORT_CONTROL_KEYS
+            if name not in item
+        ]
+        if not found:
+            values, found = _export_control_values(item, at, file_for)
+            if not found:
+                controls.append(ExportControl(**values))  # type: ignore[arg-type]
+        issues += found
+    return tuple(controls), issues
+
+
+def _export_control_values(
+    item: Mapping[str, object], at: str, file_for: FileFor
+) -> tuple[dict[str, object], list[InputIssue]]:
+    """One export control's values converted and checked (its keys are known to be exactly the right ones)."""
+    issues: list[InputIssue] = []
+    elements = item["elements"]
+    if not isinstance(elements, (list, tuple)) or not elements or not all(isinstance(e, str) and e for e in elements):
+        issues.append(InputIssue(file_for(f"{at}.elements"), "expected a non-empty array of element names, "
+                                 f"got {elements!r}", column=f"{at}.elements"))
+    else:
+        elements = tuple(elements)
+    start, found = _number(f"{at}.start_year", item["start_year"], _Rule("int"), file_for)
+    issues += found
+    end, found = _number(f"{at}.end_year", item["end_year"], _Rule("int"), file_for)
+    issues += found
+    fraction, found = _number(f"{at}.fraction", item["fraction"], _Rule("float", minimum=0.0, maximum=1.0), file_for)
+    issues += found
+    if not issues and end < start:  # type: ignore[operator]
+        issues.append(InputIssue(file_for(f"{at}.end_year"), f"end_year {end} is before start_year {start}",
+                                 column=f"{at}.end_year"))
+    return {"elements": elements, "start_year": start, "end_year": end, "fraction": fraction}, issues
+
+
+def _unknown_keys(
+    settings: Mapping[str, object], known: Iterable[str], prefix: str, file_for: FileFor
+) -> list[InputIssue]:
+    """An issue, with a spelling hint, for each key of ``settings`` not among ``known``."""
+    known = list(known)
+    return [
+        InputIssue(file_for(f"{prefix}{key}"), f"unknown key '{key}'{_hint(str(key), known)}", column=f"{prefix}{key}")
+        for key in settings
+        if key not in known
+    ]
+
+
+def _hint(value: str, known: Iterable[str]) -> str:
+    """'; did you mean ...?' for a match ignoring case or a close spelling among ``known``, else nothing."""
+    names = [str(name) for name in known]
+    same_but_case = [name for name in names if name.lower() == value.lower()]
+    close = same_but_case or difflib.get_close_matches(value, names, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _kind(value: object) -> str:
+    """A value's TOML kind and the value, for messages."""
+    if isinstance(value, bool):
+        kind = "boolean"
+    elif isinstance(value, int):
+        kind = "integer"
+    elif isinstance(value, float):
+        kind = "float"
+    elif isinstance(value, str):
+        kind = "string"
+    elif isinstance(value, Mapping):
+        return "a table"
+    elif isinstance(value, (list, tuple)):
+        return "an array"
+    else:
+        kind = type(value).__name__
+    return f"{kind} {value!r}"
+
+
+def _top_key(key: str) -> str:
+    return key.split(".", 1)[0].split("[", 1)[0]
+
+
+# TOML -------------------------------------------------------------------------------------------------------
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_\-]+")
+_TABLE_HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY_LINE = re.compile(r"\s*(\"[^\"]*\"|[A-Za-z0-9_\-.]+)\s*=")
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
+
+
+def _toml_string(text: str) -> str:
+    escapes = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f"}
+    out = []
+    for char in text:
+        if char in escapes:
+            out.append(escapes[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_value(value: object) -> str:
+    """A TOML literal for the scenario's value types: bool, int, float, str and arrays of them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    raise TypeError(f"no TOML form for {type(value).__name__}")
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Best-effort line of each key in a TOML text, keyed as issues name them (``export_controls[0].fraction``)."""
+    lines: dict[str, int] = {}
+    prefix = ""
+    array_counts: dict[str, int] = {}
+    in_multiline_string = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        quotes = line.count('"""') + line.count("'''")
+        if in_multiline_string:
+            in_multiline_string = quotes % 2 == 0
+            continue
+        header = _TABLE_HEADER.match(line)
+        if header:
+            name = header.group(2).replace('"', "").replace(" ", "")
+            if header.group(1) == "[[":
+                index = array_counts.get(name, 0)
+                array_counts[name] = index + 1
+                lines.setdefault(name, number)
+                prefix = f"{name}[{index}]"
+            else:
+                prefix = name
+            lines.setdefault(prefix, number)
+        else:
+            key = _KEY_LINE.match(line)
+            if key:
+                path = f"{prefix}.{key.group(1).strip(chr(34))}" if prefix else key.group(1).strip('"')
+                lines.setdefault(path, number)
+        in_multiline_string = quotes % 2 == 1
+    return lines
+
+
+def _with_line(issue: InputIssue, lines: dict[str, int]) -> InputIssue:
+    """The issue with the line of its key (or of the nearest enclosing key) when the text shows one."""
+    key = issue.column
+    while key:
+        if key in lines:
+            return InputIssue(issue.file, issue.message, line=lines[key], column=issue.column)
+        key = key.rsplit(".", 1)[0] if "." in key else (key.rsplit("[", 1)[0] if "[" in key else "")
+    return issue
