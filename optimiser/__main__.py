@@ -1,0 +1,7 @@
+"""`python -m optimiser`: the same command line as `optimiser`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per constraint family of MODEL.md, each with its algebra in the docstring."""

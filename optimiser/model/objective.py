@@ -1,0 +1,86 @@
+"""Dependence and the objectives (MODEL.md, "Dependence (the objective)").
+
+With φ[s, s'] = Π_{k=s+1..s'} 1/yield[k], China content of ROW supply at stage s is
+
+    china[e, s, t] = Σ_{s' ≥ s} imp[e, s', t] · φ[s, s']                      for s past mining
+    china[e, mining, t] = china_mined_share · Σ_{s' ≥ separation} imp[e, s', t] · φ[mining, s']
+
+where magnet imports enter through their recipe (imp[e, magnet, t] = Σ_m recipe[m, e] · impmag[m, t]).
+Dependence is dep = china / req and unmet = short / req (short at the magnet stage through the recipes).
+
+Named objectives, in percentage points (0-100), with cell weights w[e, s] normalised over the cells where
+req > 0 (the normalisation lives in ``dependence_coefficient``):
+
+    weighted    Σ_{e,s,t} w · (dep + K · unmet) / Σ w
+    restricted  the same over the export-controlled elements only
+    final_year  the same over the last planning year only
+    peak        max_t of each year's weighted mean (an epigraph variable ``peak_dependence``)
+
+Ties are broken lexicographically: a second solve minimises capex with the first objective held at its
+optimum (``primary_bound``: optimum × (1 + tol) + a tiny absolute tolerance).
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from .parameters import ModelStructure
+
+OBJECTIVES: tuple[str, ...] = ("weighted", "peak", "restricted", "final_year")
+
+
+def add_dependence_expressions(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
+    """china[e, s, t] and shortfall[e, s, t] for every element, stage and year."""
+    stages = structure.stages
+    magnet = stages[-1]
+
+    def imports(m: pyo.ConcreteModel, e: str, s: str, t: int) -> pyo.Expression:
+        if s == magnet:
+            return sum(m.recipe[mt, e] * m.impmag[mt, t] for mt in m.MAGNET_TYPES if pyo.value(m.recipe[mt, e]) > 0)
+        if s in m.IMPORT_STAGES:
+            return m.imp[e, s, t]
+        return 0.0
+
+    def china(m: pyo.ConcreteModel, e: str, s: str, t: int) -> pyo.Expression:
+        position = stages.index(s)
+        downstream = stages[max(position, 1) :]
+        content = sum(m.phi[s, d] * imports(m, e, d, t) for d in downstream)
+        return m.china_mined_share * content if position == 0 else content
+
+    def shortfall(m: pyo.ConcreteModel, e: str, s: str, t: int) -> pyo.Expression:
+        if s == magnet:
+            return sum(m.recipe[mt, e] * m.short_mag[mt, t] for mt in m.MAGNET_TYPES if pyo.value(m.recipe[mt, e]) > 0)
+        return m.short[e, s, t]
+
+    model.china = pyo.Expression(model.ELEMENTS, model.STAGES, model.YEARS, rule=china)
+    model.shortfall = pyo.Expression(model.ELEMENTS, model.STAGES, model.YEARS, rule=shortfall)
+
+
+def _cell_terms(m: pyo.ConcreteModel, t: int) -> pyo.Expression:
+    return sum(
+        m.dependence_coefficient[e, s, t] * (m.china[e, s, t] + m.unmet_weight * m.shortfall[e, s, t])
+        for e in m.ELEMENTS
+        for s in m.STAGES
+    )
+
+
+def add_objectives(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
+    """The primary (dependence) objective, and the tie-break objective with its bound row, inactive."""
+    if structure.objective not in OBJECTIVES:
+        raise ValueError(f"unknown objective {structure.objective!r}; choose one of {', '.join(OBJECTIVES)}")
+    if structure.objective == "peak":
+        model.peak_dependence = pyo.Var(domain=pyo.NonNegativeReals)
+        model.peak_definition = pyo.Constraint(model.YEARS, rule=lambda m, t: _cell_terms(m, t) <= m.peak_dependence)
+        model.primary_expression = pyo.Expression(expr=model.peak_dependence)
+    else:
+        model.primary_expression = pyo.Expression(expr=sum(_cell_terms(model, t) for t in model.YEARS))
+    model.primary = pyo.Objective(expr=model.primary_expression, sense=pyo.minimize)
+
+    model.total_capex = pyo.Expression(
+        expr=sum(model.capex_total[p, tau] * model.build[p, tau] for p, tau in model.BUILD)
+    )
+    model.primary_bound = pyo.Param(initialize=0.0, mutable=True)
+    model.tie_break_bound = pyo.Constraint(expr=model.primary_expression <= model.primary_bound)
+    model.tie_break_bound.deactivate()
+    model.tie_break = pyo.Objective(expr=model.total_capex, sense=pyo.minimize)
+    model.tie_break.deactivate()

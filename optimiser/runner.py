@@ -1,0 +1,220 @@
+"""One scenario end to end: build, solve, tie-break, extract, check, summarise.
+
+``solve`` is the Python API's entry point; the CLI's ``run`` calls it and then writes the result with
+:mod:`optimiser.store`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import platform
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from .inputs.data import InputData
+from .model import build_model, build_structure
+from .model.parameters import MUSD_PER_BUSD, ModelStructure, unmet_weight_warnings
+from .results import ResultTables, check_invariants, extract_dependence, extract_tables
+from .scenario import Scenario
+from .solve import SolveOutcome, make_solver, solve_model
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    """A solved scenario: its status, headline numbers, result tables and run record."""
+
+    scenario: Scenario
+    status: str
+    message: str
+    objective: float | None
+    budget_used_musd: float | None
+    budget_dual: float | None
+    tables: ResultTables | None
+    baseline_dependence: pd.DataFrame | None
+    summary: dict = field(default_factory=dict)
+    invariant_violations: list[str] = field(default_factory=list)
+
+    @property
+    def optimal(self) -> bool:
+        return self.status == "optimal"
+
+    @property
+    def builds(self) -> pd.DataFrame | None:
+        return None if self.tables is None else self.tables.builds
+
+    @property
+    def dependence(self) -> pd.DataFrame | None:
+        return None if self.tables is None else self.tables.dependence
+
+    @property
+    def flows(self) -> pd.DataFrame | None:
+        return None if self.tables is None else self.tables.flows
+
+
+def versions() -> dict[str, str]:
+    """Versions of everything that shapes a result."""
+    import highspy
+    import numpy
+    import pyomo
+
+    from . import __version__
+
+    highs = highspy.Highs()
+    return {
+        "optimiser": __version__,
+        "python": platform.python_version(),
+        "pyomo": pyomo.version.version,
+        "highs": f"{highs.versionMajor()}.{highs.versionMinor()}.{highs.versionPatch()}",
+        "pandas": pd.__version__,
+        "numpy": numpy.__version__,
+    }
+
+
+def scenario_sha256(scenario: Scenario) -> str:
+    return hashlib.sha256(json.dumps(scenario.to_dict(), sort_keys=True).encode()).hexdigest()
+
+
+def _baseline(model: pyo.ConcreteModel, structure: ModelStructure, data: InputData, scenario: Scenario, solver) -> pd.DataFrame | None:
+    """Dependence with no new builds (budget 0), for the before/after comparison."""
+    budget = pyo.value(model.budget)
+    model.budget.set_value(0.0)
+    try:
+        outcome = solve_model(model, integer_builds=False, tie_break=False, solver=solver)
+        if not outcome.optimal:
+            return None
+        return extract_dependence(model, structure, data)
+    finally:
+        model.budget.set_value(budget)
+
+
+def solve(
+    data: InputData,
+    scenario: Scenario,
+    *,
+    time_limit: float | None = None,
+    baseline: bool = True,
+) -> RunResult:
+    """Solve ``scenario`` on ``data``: the build portfolio, its dependence trajectory and the run record.
+
+    Never raises for a non-optimal solve: the status says what happened. Inputs are assumed validated
+    (``load_inputs`` and ``Scenario.check_against``).
+    """
+    scenario.check_against(data)
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    t0 = time.perf_counter()
+    structure = build_structure(data, scenario)
+    model, structure = build_model(data, scenario, structure)
+    timings["build"] = time.perf_counter() - t0
+    warnings = unmet_weight_warnings(data, scenario, structure)
+    for warning in warnings:
+        logger.warning(warning)
+
+    limit = time_limit if time_limit is not None else scenario.time_limit_seconds
+    solver = make_solver(time_limit=limit)
+    baseline_dependence = None
+    if baseline:
+        t0 = time.perf_counter()
+        baseline_dependence = _baseline(model, structure, data, scenario, solver)
+        timings["solve_baseline"] = time.perf_counter() - t0
+
+    outcome = solve_model(
+        model,
+        integer_builds=scenario.integer_builds,
+        tie_break=scenario.tie_break,
+        tie_break_tolerance=scenario.tie_break_tolerance,
+        solver=solver,
+    )
+    timings.update(outcome.timings)
+    result = RunResult(
+        scenario=scenario,
+        status=outcome.status,
+        message=outcome.message,
+        objective=outcome.objective,
+        budget_used_musd=None,
+        budget_dual=outcome.budget_dual,
+        tables=None,
+        baseline_dependence=baseline_dependence,
+    )
+    if outcome.optimal:
+        t0 = time.perf_counter()
+        tables = extract_tables(
+            model,
+            structure,
+            data,
+            scenario.capex_multiplier,
+            scenario.lead_time_shift_years,
+        )
+        violations = check_invariants(model, structure, tables)
+        timings["extract"] = time.perf_counter() - t0
+        result.tables = tables
+        result.budget_used_musd = pyo.value(model.total_capex) * MUSD_PER_BUSD
+        result.invariant_violations = violations
+        if violations:
+            result.status = "error"
+            result.message = "the solution breaks an invariant (a bug, please report it): " + "; ".join(violations[:3])
+            logger.error(result.message)
+    timings["total"] = time.perf_counter() - started
+    result.summary = _summary(data, scenario, structure, outcome, result, timings, warnings + outcome.warnings)
+    return result
+
+
+def _headline(result: RunResult, structure: ModelStructure) -> dict:
+    """Final-year dependence by stage for all and restricted elements, before (no builds) and after."""
+    final = structure.last_year
+
+    def pick(frame: pd.DataFrame | None) -> dict[str, dict[str, float]]:
+        if frame is None:
+            return {}
+        rows = frame[(frame["year"] == final) & frame["element"].isin(["all", "restricted"])]
+        return {
+            group: {row.stage: float(row.dependence) for row in part.itertuples(index=False)}
+            for group, part in rows.groupby("element")
+        }
+
+    return {"year": final, "baseline": pick(result.baseline_dependence), "plan": pick(result.dependence)}
+
+
+def _summary(
+    data: InputData,
+    scenario: Scenario,
+    structure: ModelStructure,
+    outcome: SolveOutcome,
+    result: RunResult,
+    timings: dict[str, float],
+    warnings: list[str],
+) -> dict:
+    """The run record: scenario, status, headline numbers, versions, inputs hash, model size, timings."""
+    return {
+        "scenario": scenario.to_dict(),
+        "status": result.status,
+        "termination_condition": outcome.termination_condition,
+        "message": result.message,
+        "objective": result.objective,
+        "objective_name": scenario.objective,
+        "objective_unit": "percentage points (0-100)",
+        "budget_musd": scenario.budget_busd * MUSD_PER_BUSD,
+        "budget_used_musd": result.budget_used_musd,
+        "budget_dual": result.budget_dual,
+        "budget_dual_unit": "dependence points per extra US$1B",
+        "budget_dual_method": outcome.budget_dual_method,
+        "headline": _headline(result, structure),
+        "horizon": [structure.first_year, structure.last_year],
+        "projects_in_model": len(structure.projects),
+        "projects_left_out": structure.excluded_projects,
+        "model_size": outcome.model_size,
+        "versions": versions(),
+        "inputs_sha256": data.inputs_sha256,
+        "scenario_sha256": scenario_sha256(scenario),
+        "timings": {name: round(seconds, 4) for name, seconds in timings.items()},
+        "warnings": warnings,
+        "invariant_violations": result.invariant_violations,
+    }

@@ -1,0 +1,72 @@
+"""Solver statuses in words, and invariant checks that do catch a broken plan."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+import pytest
+
+from optimiser.model import build_model
+from optimiser.results import check_invariants, extract_tables
+from optimiser.scenario import Scenario
+from optimiser.solve import solve_model
+
+from .model.conftest import make_data, mine, plant
+
+
+def _data():
+    return make_data(
+        elements={"Nd": (False, 1.0)},
+        projects=[
+            mine("mine", 1000.0),
+            plant("sep", "separation", 1000.0, "Nd", status="candidate", capex_musd=100.0, lead_time_years=1),
+        ],
+        grades={("mine", 0): {"Nd": 1.0}},
+        demand={("Nd", "separation"): 1000.0},
+        years=(2025, 2026),
+    )
+
+
+def test_infeasible_model_is_a_status_with_an_explanation():
+    model, _ = build_model(_data(), Scenario(budget_busd=1.0))
+    model.budget.set_value(-1.0)
+    outcome = solve_model(model)
+    assert outcome.status == "infeasible"
+    assert "no plan satisfies every constraint" in outcome.message
+    assert outcome.objective is None
+
+
+def test_optimal_outcome_reports_size_and_version():
+    model, _ = build_model(_data(), Scenario(budget_busd=1.0))
+    outcome = solve_model(model)
+    assert outcome.status == "optimal"
+    assert outcome.model_size["rows"] > 0 and outcome.model_size["nonzeros"] > 0
+    assert outcome.solver_version.count(".") == 2
+
+
+def test_invariant_checks_catch_a_broken_plan():
+    data = _data()
+    scenario = Scenario(budget_busd=1.0)
+    model, structure = build_model(data, scenario)
+    assert solve_model(model).optimal
+    tables = extract_tables(model, structure, data, 1.0, 0)
+    assert check_invariants(model, structure, tables) == []
+
+    model.out["sep/0", "Nd", 2025].set_value(500.0)
+    problems = check_invariants(model, structure, tables)
+    assert any("produced" in p and "2025" in p for p in problems)
+    assert any("balance of Nd at separation in 2025" in p for p in problems)
+
+    model.build["sep", 2025].set_value(50.0)
+    assert any("budget exceeded" in p for p in check_invariants(model, structure, tables))
+
+
+def test_re_solve_after_parameter_change_matches_a_fresh_build():
+    """Mutable parameters: changing the budget on a built model gives the fresh model's optimum."""
+    data = _data()
+    model, _ = build_model(data, Scenario(budget_busd=1.0, yearly_cap_fraction=1.0))
+    assert solve_model(model).optimal
+    model.budget.set_value(0.05)
+    resolved = solve_model(model).objective
+    fresh_model, _ = build_model(data, Scenario(budget_busd=0.05, yearly_cap_fraction=1.0))
+    assert resolved == pytest.approx(solve_model(fresh_model).objective, abs=1e-7)
+    assert pyo.value(model.build["sep", 2025]) == pytest.approx(0.5, rel=1e-6)
