@@ -1,0 +1,9 @@
+"""One module per CLI command, each with ``add_parser(subparsers)`` and ``execute(args) -> int``.
+
+``optimiser.cli`` registers the modules listed in :data:`COMMANDS`; a new command is a new module here
+and one line in that list.
+"""
+
+from . import run, validate
+
+COMMANDS = [validate, run]

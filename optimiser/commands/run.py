@@ -1,0 +1,80 @@
+"""`optimiser run`: solve one scenario, write results/<name>/, print a summary a planner reads at a glance."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
+from ..model.objective import OBJECTIVES
+from ..runner import RunResult, solve
+from ..store import write_result
+from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, load
+
+NAME = "run"
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(NAME, help="solve one scenario and write results/<name>/")
+    add_scenario_argument(parser)
+    add_inputs_argument(parser)
+    parser.add_argument("--out", type=Path, default=None, help="result directory (default: results/<scenario name>)")
+    parser.add_argument("--budget", type=float, default=None, metavar="BUSD", help="override the budget, US$ billion")
+    parser.add_argument("--objective", choices=OBJECTIVES, default=None, help="override the objective")
+    parser.add_argument("--time-limit", type=float, default=None, metavar="SECONDS", help="solver time limit")
+
+
+def execute(args: argparse.Namespace) -> int:
+    overrides = {}
+    if args.budget is not None:
+        overrides["budget_busd"] = args.budget
+    if args.objective is not None:
+        overrides["objective"] = args.objective
+    if args.time_limit is not None:
+        overrides["time_limit_seconds"] = args.time_limit
+    data, scenario = load(args.inputs, args.scenario, overrides)
+    result = solve(data, scenario)
+    out = args.out if args.out is not None else DEFAULT_RESULTS / scenario.name
+    write_result(result, out)
+    print_summary(result, out)
+    return EXIT_OK if result.optimal else EXIT_NOT_OPTIMAL
+
+
+def _percent(value: float | None) -> str:
+    return "   n/a" if value is None else f"{100 * value:5.1f}%"
+
+
+def print_summary(result: RunResult, out: Path) -> None:
+    summary = result.summary
+    print(f"scenario '{result.scenario.name}': {result.status} — {result.message}")
+    if not result.optimal:
+        return
+    headline = summary["headline"]
+    print(f"\nobjective ({summary['objective_name']}): {result.objective:.4f} dependence points (0-100)")
+    print(f"\nChina dependence in {headline['year']}, without new builds -> with this plan:")
+    for group in ("all", "restricted"):
+        plan = headline["plan"].get(group, {})
+        base = headline["baseline"].get(group, {})
+        label = "all elements" if group == "all" else "restricted (Sm Gd Tb Dy Lu Sc Y)"
+        print(f"  {label}")
+        for stage, value in plan.items():
+            print(f"    {stage:<11} {_percent(base.get(stage))} -> {_percent(value)}")
+    builds = result.builds
+    print(f"\nbuilds ({len(builds)}):")
+    if len(builds):
+        width = max(len(p) for p in builds["project"])
+        for row in builds.itertuples(index=False):
+            print(
+                f"  {row.project:<{width}}  {row.stage:<18} {row.start_year} -> {row.online_year}  "
+                f"share {row.share:6.3f}  ${row.capex_musd:8.1f}M"
+            )
+    dual = result.budget_dual
+    print(
+        f"\nbudget used: ${summary['budget_used_musd'] / 1000:.2f}B of ${summary['budget_musd'] / 1000:.2f}B; "
+        f"budget dual: {'n/a' if dual is None else f'{dual:.4f}'} points per extra $1B"
+    )
+    for warning in summary["warnings"]:
+        print(f"warning: {warning}")
+    print(f"\nresults written to {out}/ (total {summary['timings']['total']:.1f} s)")
+
+
