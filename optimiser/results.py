@@ -85,6 +85,12 @@ def _row_output(model: pyo.ConcreteModel, structure: ModelStructure) -> dict[tup
     return output
 
 
+def _mined_ore(model: pyo.ConcreteModel, structure: ModelStructure, t: int) -> float:
+    """ROW mine and mining-stage recycling throughput in kt TREO (grades below 1 leave other oxides, which
+    USGS's mine output counts too)."""
+    return sum(_value(model.ore[c, t]) for c in structure.components_at(structure.stages[0]) if c in model.COUPLED)
+
+
 def _china_production(data: InputData) -> dict[tuple[str, str, int], float]:
     return {
         (row.stage, row.element, int(row.year)): float(row.production_t) / TONNES_PER_KT
@@ -139,8 +145,8 @@ def _sorted(frame: pd.DataFrame, structure: ModelStructure) -> pd.DataFrame:
 def extract_dependence(model: pyo.ConcreteModel, structure: ModelStructure, data: InputData) -> pd.DataFrame:
     """dependence.csv: dep and unmet per element, stage and year where req > 0, plus 'all' and 'restricted'.
 
-    ``china_world_share`` = China's production / (China's + ROW output [+ ore mined outside the bloc, at
-    mining]) where China production data exist for that stage, element (or ALL) and year. World output is
+    ``china_world_share`` = China's production / (China's + ROW output [at mining: ROW ore throughput plus
+    ore mined outside the bloc]) where China production data exist for that stage, element (or ALL) and year. World output is
     independent of the scenario's bloc: ore in ``row_other_mining.csv`` counts whoever it is sold to.
     """
     china_production = _china_production(data)
@@ -174,7 +180,10 @@ def extract_dependence(model: pyo.ConcreteModel, structure: ModelStructure, data
                     continue
                 china_prod = china_production.get((s, "ALL", t)) if group == "all" else _sum_elements(china_production, s, members, t)
                 row_out = sum(output.get((e, s, t), 0.0) for e in members)
-                extra = other_mining.get(t, 0.0) if (s == structure.stages[0] and group == "all") else 0.0
+                extra = 0.0
+                if s == structure.stages[0] and group == "all":
+                    row_out = _mined_ore(model, structure, t)
+                    extra = other_mining.get(t, 0.0)
                 rows.append(
                     {
                         "year": t,
