@@ -13,7 +13,21 @@ capital budget and lead times, to minimise ROW dependence on China over a planni
 __version__ = "0.1.0"
 
 from .inputs import InputData, load_inputs
+from .portfolios import alternatives, compare, evaluate, robust, stress
 from .runner import RunResult, solve
 from .scenario import ExportControl, Scenario
 
-__all__ = ["ExportControl", "InputData", "RunResult", "Scenario", "__version__", "load_inputs", "solve"]
+__all__ = [
+    "ExportControl",
+    "InputData",
+    "RunResult",
+    "Scenario",
+    "__version__",
+    "alternatives",
+    "compare",
+    "evaluate",
+    "load_inputs",
+    "robust",
+    "solve",
+    "stress",
+]

@@ -25,6 +25,9 @@ from .solve import SolveOutcome, make_solver, solve_model
 
 logger = logging.getLogger(__name__)
 
+RESULT_FORMAT = 1
+"""Version of the result directory layout; commands that read results refuse other versions."""
+
 
 @dataclass
 class RunResult:
@@ -81,7 +84,7 @@ def scenario_sha256(scenario: Scenario) -> str:
     return hashlib.sha256(json.dumps(scenario.to_dict(), sort_keys=True).encode()).hexdigest()
 
 
-def _baseline(model: pyo.ConcreteModel, structure: ModelStructure, data: InputData, scenario: Scenario, solver) -> pd.DataFrame | None:
+def _baseline(model: pyo.ConcreteModel, structure: ModelStructure, data: InputData, solver) -> pd.DataFrame | None:
     """Dependence with no new builds (budget 0), for the before/after comparison."""
     budget = pyo.value(model.budget)
     model.budget.set_value(0.0)
@@ -123,7 +126,7 @@ def solve(
     baseline_dependence = None
     if baseline:
         t0 = time.perf_counter()
-        baseline_dependence = _baseline(model, structure, data, scenario, solver)
+        baseline_dependence = _baseline(model, structure, data, solver)
         timings["solve_baseline"] = time.perf_counter() - t0
 
     outcome = solve_model(
@@ -133,7 +136,23 @@ def solve(
         tie_break_tolerance=scenario.tie_break_tolerance,
         solver=solver,
     )
-    timings.update(outcome.timings)
+    return finish(data, scenario, model, structure, outcome, timings, warnings, started, baseline_dependence)
+
+
+def finish(
+    data: InputData,
+    scenario: Scenario,
+    model: pyo.ConcreteModel,
+    structure: ModelStructure,
+    outcome: SolveOutcome,
+    timings: dict[str, float],
+    warnings: list[str],
+    started: float,
+    baseline_dependence: pd.DataFrame | None = None,
+    extra_summary: dict | None = None,
+) -> RunResult:
+    """Turn a solved (or failed) model into a RunResult: tables, invariant checks, the run record."""
+    timings = {**timings, **outcome.timings}
     result = RunResult(
         scenario=scenario,
         status=outcome.status,
@@ -146,13 +165,7 @@ def solve(
     )
     if outcome.optimal:
         t0 = time.perf_counter()
-        tables = extract_tables(
-            model,
-            structure,
-            data,
-            scenario.capex_multiplier,
-            scenario.lead_time_shift_years,
-        )
+        tables = extract_tables(model, structure, data, scenario.capex_multiplier, scenario.lead_time_shift_years)
         violations = check_invariants(model, structure, tables)
         timings["extract"] = time.perf_counter() - t0
         result.tables = tables
@@ -164,6 +177,8 @@ def solve(
             logger.error(result.message)
     timings["total"] = time.perf_counter() - started
     result.summary = _summary(data, scenario, structure, outcome, result, timings, warnings + outcome.warnings)
+    if extra_summary:
+        result.summary.update(extra_summary)
     return result
 
 
@@ -194,6 +209,8 @@ def _summary(
 ) -> dict:
     """The run record: scenario, status, headline numbers, versions, inputs hash, model size, timings."""
     return {
+        "result_format": RESULT_FORMAT,
+        "kind": "run",
         "scenario": scenario.to_dict(),
         "status": result.status,
         "termination_condition": outcome.termination_condition,

@@ -109,12 +109,15 @@ def _set_tie_break(model: pyo.ConcreteModel, optimum: float, tolerance: float) -
 
 
 def _lp_budget_dual(results: object, model: pyo.ConcreteModel) -> float | None:
-    """−(λ_budget + cap_frac · Σ_y λ_year[y]): points of dependence bought by one more $1B.
+    """−(λ_budget + cap_frac · Σ_y λ_year[y]): points of dependence bought by one more $1B (None when the
+    budget rows are dropped, as when a fixed portfolio is evaluated).
 
     The yearly cap scales with B, so both rows' right-hand sides move with it (MODEL.md).
     """
     if not hasattr(model, "budget_limit"):
         return 0.0
+    if not model.budget_limit.active:
+        return None
     rows = [model.budget_limit] + [model.yearly_budget_limit[y] for y in model.yearly_budget_limit]
     duals = results.solution_loader.get_duals(rows)
     budget_row = duals.get(model.budget_limit, 0.0)

@@ -4,6 +4,6 @@
 and one line in that list.
 """
 
-from . import run, validate
+from . import alternatives, compare, evaluate, robust, run, stress, validate
 
-COMMANDS = [validate, run]
+COMMANDS = [validate, run, compare, evaluate, stress, robust, alternatives]

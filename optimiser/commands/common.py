@@ -36,3 +36,36 @@ def add_inputs_argument(parser) -> None:
 
 def add_scenario_argument(parser) -> None:
     parser.add_argument("--scenario", type=Path, default=None, help=f"scenario TOML (default: {DEFAULT_SCENARIO})")
+
+
+def format_table(frame, float_format: str = "{:,.2f}") -> str:
+    """A plain-text table for the terminal (no index, numbers formatted, blanks for missing)."""
+    import math
+
+    def cell(value) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        if isinstance(value, float):
+            return float_format.format(value)
+        return str(value)
+
+    columns = [str(c) for c in frame.columns]
+    rows = [[cell(v) for v in row] for row in frame.itertuples(index=False)]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  ".join(v.rjust(w) if _numeric(v) else v.ljust(w) for v, w in zip(row, widths)).rstrip())
+    return "\n".join(lines)
+
+
+def _numeric(text: str) -> bool:
+    return bool(text) and text.replace(",", "").replace(".", "", 1).lstrip("-").isdigit()
+
+
+def scenario_list(paths: list[Path], data: InputData) -> list[Scenario]:
+    """Read several scenario files and check each against the data."""
+    scenarios = [Scenario.from_toml(path) for path in paths]
+    for scenario in scenarios:
+        scenario.check_against(data)
+    return scenarios

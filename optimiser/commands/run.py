@@ -44,21 +44,29 @@ def _percent(value: float | None) -> str:
     return "   n/a" if value is None else f"{100 * value:5.1f}%"
 
 
-def print_summary(result: RunResult, out: Path) -> None:
-    summary = result.summary
-    print(f"scenario '{result.scenario.name}': {result.status} — {result.message}")
-    if not result.optimal:
-        return
-    headline = summary["headline"]
-    print(f"\nobjective ({summary['objective_name']}): {result.objective:.4f} dependence points (0-100)")
-    print(f"\nChina dependence in {headline['year']}, without new builds -> with this plan:")
+def print_dependence(result: RunResult) -> None:
+    """Final-year dependence by stage, all and restricted elements, without new builds -> with the plan."""
+    headline = result.summary["headline"]
+    with_baseline = bool(headline["baseline"])
+    title = "without new builds -> with this plan" if with_baseline else "with this portfolio"
+    print(f"\nChina dependence in {headline['year']}, {title}:")
     for group in ("all", "restricted"):
         plan = headline["plan"].get(group, {})
         base = headline["baseline"].get(group, {})
         label = "all elements" if group == "all" else "restricted (Sm Gd Tb Dy Lu Sc Y)"
         print(f"  {label}")
         for stage, value in plan.items():
-            print(f"    {stage:<11} {_percent(base.get(stage))} -> {_percent(value)}")
+            before = f"{_percent(base.get(stage))} -> " if with_baseline else ""
+            print(f"    {stage:<11} {before}{_percent(value)}")
+
+
+def print_summary(result: RunResult, out: Path) -> None:
+    summary = result.summary
+    print(f"scenario '{result.scenario.name}': {result.status} — {result.message}")
+    if not result.optimal:
+        return
+    print(f"\nobjective ({summary['objective_name']}): {result.objective:.4f} dependence points (0-100)")
+    print_dependence(result)
     builds = result.builds
     print(f"\nbuilds ({len(builds)}):")
     if len(builds):

@@ -28,8 +28,20 @@ def build_model(
 ) -> tuple[pyo.ConcreteModel, ModelStructure]:
     """The Pyomo model of ``scenario`` on ``data``, and the structure it was built from."""
     structure = structure or build_structure(data, scenario)
-    values = mutable_values(data, scenario, structure)
     model = pyo.ConcreteModel(name=f"optimiser:{scenario.name}")
+    populate(model, structure, mutable_values(data, scenario, structure))
+    logger.info(
+        "built model %s: %d projects (%d buildable), %d years",
+        scenario.name,
+        len(structure.projects),
+        len(structure.buildable_projects),
+        len(structure.years),
+    )
+    return model, structure
+
+
+def populate(model: pyo.Block, structure: ModelStructure, values: dict[str, dict]) -> None:
+    """Add one scenario's whole model to ``model`` (a ConcreteModel, or a Block of a larger model)."""
     add_sets(model, structure)
     add_parameters(model, structure, values)
     add_variables(model, structure)
@@ -45,11 +57,3 @@ def build_model(
     add_dependence_expressions(model, structure)
     add_export_caps(model)
     add_objectives(model, structure)
-    logger.info(
-        "built model %s: %d projects (%d buildable), %d years",
-        scenario.name,
-        len(structure.projects),
-        len(structure.buildable_projects),
-        len(structure.years),
-    )
-    return model, structure

@@ -1,0 +1,143 @@
+"""Near-optimal alternatives (modelling to generate alternatives, MGA).
+
+With the optimum ``f*`` of the scenario's dependence objective, every alternative keeps
+
+    primary ≤ f* · (1 + slack)
+
+and optimises a different goal:
+
+- ``projects`` (Hop-Skip-Jump, weighted): minimise ``Σ_{p,τ} used[p] · build[p, τ] / max_units[p]``, where
+  ``used[p]`` sums the project's share of its maximum units over the optimum and every earlier alternative:
+  portfolios that lean least on the projects already leaned on (a project in every portfolio so far weighs
+  most), so each alternative differs from all those before it, not only from the optimum;
+- ``stages`` / ``countries``: in turn, maximise then minimise capex spent at each stage (in a project's
+  stages) or in each country: portfolios that put the emphasis elsewhere.
+
+Each alternative's builds are then evaluated like any portfolio, so its ``objective`` is the scenario's
+dependence objective (never above the slack bound) and ``compare`` ranks it with the rest.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+
+from ..inputs.data import InputData
+from ..model import build_model, build_structure
+from ..runner import RunResult, finish
+from ..scenario import Scenario
+from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, make_solver, solve_model
+from .evaluate import evaluate
+from .portfolio import Portfolio
+
+MODES = ("projects", "stages", "countries")
+
+
+@dataclass
+class Alternative:
+    """One alternative: what it optimised, its portfolio and its evaluation."""
+
+    label: str
+    criterion: str
+    portfolio: Portfolio
+    result: RunResult
+
+
+def _emphasis_goals(model: pyo.ConcreteModel, structure, mode: str) -> list[tuple[str, str, object, int]]:
+    """(label, criterion, expression, sense) for every stage or country, maximise then minimise."""
+    goals = []
+    if mode == "stages":
+        groups = {s: [p for p in structure.buildable_projects if s in structure.projects[p].stages] for s in structure.stages}
+    else:
+        countries = sorted({structure.projects[p].country for p in structure.buildable_projects})
+        groups = {c: [p for p in structure.buildable_projects if structure.projects[p].country == c] for c in countries}
+    for group, projects in groups.items():
+        if not projects:
+            continue
+        members = set(projects)
+        spend = sum(model.capex_total[p, tau] * model.build[p, tau] for p, tau in model.BUILD if p in members)
+        slug = group.lower().replace(" ", "-")
+        goals.append((f"max-{slug}", f"maximise capex in {group}", spend, pyo.maximize))
+        goals.append((f"min-{slug}", f"minimise capex in {group}", spend, pyo.minimize))
+    return goals
+
+
+def alternatives(
+    data: InputData,
+    scenario: Scenario,
+    *,
+    slack: float = 0.05,
+    count: int = 3,
+    mode: str = "projects",
+) -> tuple[RunResult, list[Alternative]]:
+    """The optimum and up to ``count`` alternatives within ``slack`` (relative) of its dependence."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    if slack < 0 or count < 1:
+        raise ValueError("slack must be ≥ 0 and count ≥ 1")
+    scenario.check_against(data)
+    started = time.perf_counter()
+    structure = build_structure(data, scenario)
+    model, structure = build_model(data, scenario, structure)
+    solver = make_solver(time_limit=scenario.time_limit_seconds)
+    outcome = solve_model(
+        model,
+        integer_builds=scenario.integer_builds,
+        tie_break=scenario.tie_break,
+        tie_break_tolerance=scenario.tie_break_tolerance,
+        solver=solver,
+    )
+    optimum = finish(data, scenario, model, structure, outcome, {}, [], started)
+    optimum_portfolio = Portfolio.from_model(model, "optimum", "optimum")
+    if not outcome.optimal:
+        return optimum, []
+    bound = outcome.objective * (1 + slack) + TIE_BREAK_ABSOLUTE_TOLERANCE
+    model.primary.deactivate()
+    model.tie_break.deactivate()
+    model.primary_bound.set_value(bound)
+    model.tie_break_bound.activate()
+
+    found: list[Alternative] = []
+    used: dict[str, float] = {}
+
+    def lean_on(portfolio: Portfolio) -> None:
+        for (p, _), share in portfolio.shares.items():
+            used[p] = used.get(p, 0.0) + share / structure.projects[p].max_units
+
+    lean_on(optimum_portfolio)
+    goals = _emphasis_goals(model, structure, mode) if mode != "projects" else []
+    for index in range(count):
+        if mode == "projects":
+            label, criterion = f"alt-{index + 1:02d}-fewest-shared-projects", "minimise overlap with earlier portfolios"
+            expression = sum(
+                used[p] * model.build[p, tau] / structure.projects[p].max_units for p, tau in model.BUILD if p in used
+            )
+            sense = pyo.minimize
+        else:
+            if index >= len(goals):
+                break
+            slug, criterion, expression, sense = goals[index]
+            label = f"alt-{index + 1:02d}-{slug}"
+        if hasattr(model, "mga_objective"):
+            model.del_component(model.mga_objective)
+        model.mga_objective = pyo.Objective(expr=expression, sense=sense)
+        results = solver.solve(model)
+        if results.termination_condition.name != "convergenceCriteriaSatisfied":
+            break
+        results.solution_loader.load_vars()
+        portfolio = Portfolio.from_model(model, label, criterion)
+        lean_on(portfolio)
+        result = evaluate(data, scenario, portfolio, structure=structure)
+        result.summary.update(
+            {
+                "kind": "alternative",
+                "criterion": criterion,
+                "slack": slack,
+                "optimum_objective": outcome.objective,
+                "slack_bound": bound,
+            }
+        )
+        found.append(Alternative(label=label, criterion=criterion, portfolio=portfolio, result=result))
+    return optimum, found
