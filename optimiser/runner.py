@@ -129,14 +129,19 @@ def solve(
         baseline_dependence = _baseline(model, structure, data, solver)
         timings["solve_baseline"] = time.perf_counter() - t0
 
-    outcome = solve_model(
+    outcome = solve_scenario_model(model, scenario, solver)
+    return finish(data, scenario, model, structure, outcome, timings, warnings, started, baseline_dependence)
+
+
+def solve_scenario_model(model: pyo.ConcreteModel, scenario: Scenario, solver) -> SolveOutcome:
+    """Solve a built model the way ``scenario`` asks: integer builds, tie-break and its tolerance."""
+    return solve_model(
         model,
         integer_builds=scenario.integer_builds,
         tie_break=scenario.tie_break,
         tie_break_tolerance=scenario.tie_break_tolerance,
         solver=solver,
     )
-    return finish(data, scenario, model, structure, outcome, timings, warnings, started, baseline_dependence)
 
 
 def finish(

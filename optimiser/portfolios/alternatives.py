@@ -26,9 +26,9 @@ import pyomo.environ as pyo
 
 from ..inputs.data import InputData
 from ..model import build_model, build_structure
-from ..runner import RunResult, finish
+from ..runner import RunResult, finish, solve_scenario_model
 from ..scenario import Scenario
-from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, make_solver, solve_model
+from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, make_solver
 from .evaluate import evaluate
 from .portfolio import Portfolio
 
@@ -82,13 +82,7 @@ def alternatives(
     structure = build_structure(data, scenario)
     model, structure = build_model(data, scenario, structure)
     solver = make_solver(time_limit=scenario.time_limit_seconds)
-    outcome = solve_model(
-        model,
-        integer_builds=scenario.integer_builds,
-        tie_break=scenario.tie_break,
-        tie_break_tolerance=scenario.tie_break_tolerance,
-        solver=solver,
-    )
+    outcome = solve_scenario_model(model, scenario, solver)
     optimum = finish(data, scenario, model, structure, outcome, {}, [], started)
     optimum_portfolio = Portfolio.from_model(model, "optimum", "optimum")
     if not outcome.optimal:
