@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from ..scenario import OBJECTIVES
 from .parameters import ModelStructure
-
-OBJECTIVES: tuple[str, ...] = ("weighted", "peak", "restricted", "final_year")
 
 
 def add_dependence_expressions(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
