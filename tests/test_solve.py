@@ -70,3 +70,38 @@ def test_re_solve_after_parameter_change_matches_a_fresh_build():
     fresh_model, _ = build_model(data, Scenario(budget_busd=0.05, yearly_cap_fraction=1.0))
     assert resolved == pytest.approx(solve_model(fresh_model).objective, abs=1e-7)
     assert pyo.value(model.build["sep", 2025]) == pytest.approx(0.5, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"lead_time_shift_years": 1},
+        {"capex_multiplier": 1.7, "discount_rate": 0.05},
+        {"demand_multiplier": 0.6, "demand_growth_shift": 0.1},
+        {"unmet_weight": 20.0, "element_weights": {"Dy": 3.0}},
+        {"export_controls": ({"elements": ["Dy"], "start_year": 2026, "end_year": 2027, "fraction": 0.2},)},
+        {"budget_busd": 0.2, "yearly_cap_fraction": 0.5},
+    ],
+    ids=["lead_shift", "capex", "demand", "weights", "export_caps", "budget"],
+)
+def test_every_mutable_value_re_solves_like_a_fresh_build(changes):
+    """A sweep's promise: only mutable parameters change between these scenarios, so loading the new
+    values into one built model and re-solving gives the fresh model's optimum."""
+    from pathlib import Path
+
+    from optimiser import load_inputs
+    from optimiser.model import build_structure, mutable_values
+    from optimiser.model.variables import set_mutable_values
+
+    tiny = Path(__file__).resolve().parent / "data" / "tiny"
+    data = load_inputs(tiny)
+    base = Scenario.from_toml(tiny / "scenarios" / "base.toml")
+    changed = base.with_overrides(**changes)
+    model, structure = build_model(data, base)
+    assert solve_model(model).optimal
+    set_mutable_values(model, mutable_values(data, changed, structure))
+    resolved = solve_model(model)
+    fresh_model, _ = build_model(data, changed, build_structure(data, changed))
+    fresh = solve_model(fresh_model)
+    assert resolved.objective == pytest.approx(fresh.objective, abs=1e-7)
+    assert resolved.budget_dual == pytest.approx(fresh.budget_dual, abs=1e-6)
