@@ -1,0 +1,18 @@
+"""Scenario sweeps: grids, one-at-a-time, Monte Carlo, Latin hypercube and Morris, solved fast and stored
+so that nothing finished is lost or computed twice.
+
+    >>> import optimiser
+    >>> runs = optimiser.sweep("inputs/sweeps/budget_frontier.toml", workers=2)
+    >>> runs[["budget_busd", "lead_time_shift_years", "objective", "budget_dual"]]
+
+Modules: :mod:`.spec` (the sweep file), :mod:`.samplers` (points and sensitivity tables), :mod:`.plan`
+(scenarios, ids, chains), :mod:`.lp` and :mod:`.resolve` (the fast re-solver), :mod:`.executors` (in
+process, local pool, Dask), :mod:`.store` (the resumable results store), :mod:`.records` (the runs table),
+:mod:`.progress`. The format and the results are documented in ``docs/sweeps.md``.
+"""
+
+from .api import all_optimal, read_sensitivity, sweep
+from .spec import SweepSpec, load_spec, spec_from_dict
+from .store import read_detail
+
+__all__ = ["SweepSpec", "all_optimal", "load_spec", "read_detail", "read_sensitivity", "spec_from_dict", "sweep"]

@@ -1,0 +1,566 @@
+"""The fast re-solver: build one model per structural group, then re-solve it warm for each scenario.
+
+A :class:`Resolver` builds the Pyomo model of a group's first scenario once, compiles it (:mod:`.lp`) and
+loads it into its own HiGHS instance. For each scenario it computes the mutable parameter values with
+``model.parameters.mutable_values`` (the function ``build_model`` uses, so a re-solve and a fresh build
+agree), applies only the LP numbers that changed, and re-solves from the previous basis. It reproduces
+``solve.solve_model`` exactly: the primary solve, the budget dual (LP: ``-(λ_budget + cap_frac · Σ_y
+λ_year[y])``; MILP: re-solves at ``max(B - 1, 0)`` and ``B + 1`` first), then the capex tie-break with the
+optimum held (``optimum · (1 + tol) + TIE_BREAK_ABSOLUTE_TOLERANCE``). It reads back only what a sweep
+reports: the objective, the budget rows' duals and the solution vector, from which builds, dependence and
+shortfall are computed with precomputed linear maps.
+
+``mutable_values`` costs more than a warm re-solve of the default model (about 13 ms against 5-10 ms), so
+values are cached per scenario with the *shortcut fields* set aside: budget, yearly cap fraction and ``K``
+each set exactly one scalar parameter to the field's value. That is checked by probing ``mutable_values``
+when a resolver is built; a field that fails the probe is not shortcut. A budget sweep then computes
+``mutable_values`` once per distinct value of the other fields.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+from pyomo.common.tee import capture_output
+
+from ..errors import InputError
+from ..inputs.data import InputData
+from ..model import build_model, build_structure
+from ..model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, effective_lead, mutable_values
+from ..results import BUILD_THRESHOLD, SHARE_DECIMALS
+from ..scenario import RULES, Scenario
+from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE
+from .lp import (
+    COEFFICIENT,
+    COL_LOWER,
+    COL_UPPER,
+    COST,
+    COST_OFFSET,
+    INF,
+    ROW_LOWER,
+    ROW_UPPER,
+    TIE_COST,
+    TIE_OFFSET,
+    CompiledLP,
+    compile_model,
+)
+
+logger = logging.getLogger(__name__)
+
+STRUCTURAL_FIELDS: tuple[str, ...] = ("horizon_start", "horizon_end", "partner_countries", "objective", "integer_builds")
+"""Scenario fields that change the model's structure: scenarios differing in them need their own build."""
+
+SHORTCUT_FIELDS: dict[str, str] = {
+    "budget_busd": "budget",
+    "yearly_cap_fraction": "yearly_cap_fraction",
+    "unmet_weight": "unmet_weight",
+}
+"""Scenario fields expected to set exactly one scalar mutable parameter to their value (probed, not assumed)."""
+
+VALUE_FIELDS: tuple[str, ...] = tuple(key for key in RULES if key not in ("name", "description"))
+"""Scenario fields that can change a result (everything but the name and the description)."""
+
+PRIMAL_SIMPLEX = 4
+"""HiGHS ``simplex_strategy`` value for primal simplex."""
+
+FULL_EVALUATION_SHARE = 0.25
+"""Above this share of targets touched by a change, every target is evaluated (one vectorised pass)."""
+
+VALUE_CACHE_SIZE = 8
+"""Parameter vectors kept per resolver, keyed by the scenario's non-shortcut fields."""
+
+GROUPS = ("all", "restricted")
+"""The aggregate element rows of the dependence table."""
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: "optimal",
+    highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    highspy.HighsModelStatus.kInfeasible: "infeasible",
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
+}
+"""HiGHS model statuses as ``solve.STATUSES`` names them (everything else is ``error``)."""
+
+
+def structural_key(scenario: Scenario) -> tuple:
+    """The values of the structural fields: scenarios with equal keys share one built model."""
+    return tuple(getattr(scenario, name) for name in STRUCTURAL_FIELDS)
+
+
+@dataclass
+class DependenceRows:
+    """The dependence table of one scenario as arrays: element and stage as codes into the label lists."""
+
+    year: np.ndarray
+    element: np.ndarray
+    stage: np.ndarray
+    dependence: np.ndarray
+    unmet: np.ndarray
+    element_labels: list[str]
+    stage_labels: list[str]
+
+
+@dataclass
+class Outcome:
+    """What a re-solve reports for one scenario (the numbers a single run's summary and tables hold)."""
+
+    status: str
+    objective: float | None = None
+    tie_break_capex_busd: float | None = None
+    budget_dual: float | None = None
+    budget_dual_method: str | None = None
+    budget_used_musd: float | None = None
+    total_shortfall_t: float | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    builds: list[tuple] = field(default_factory=list)
+    dependence: DependenceRows | None = None
+    iterations: int = 0
+    warm: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def optimal(self) -> bool:
+        return self.status == "optimal"
+
+
+def _new_highs(threads: int | None) -> highspy.Highs:
+    with capture_output(capture_fd=True):
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    if threads is not None:
+        highs.setOptionValue("threads", threads)
+    return highs
+
+
+def _probe_value(value: float) -> float:
+    """A value different from ``value`` within the range of every shortcut field."""
+    probe = 0.5 * value + 0.2
+    return probe if probe != value else 0.5 * value + 0.3
+
+
+class Resolver:
+    """One built, compiled and loaded model of a structural group, re-solved for each scenario of it."""
+
+    def __init__(self, data: InputData, scenario: Scenario, threads: int | None = 1) -> None:
+        started = time.perf_counter()
+        scenario.check_against(data)
+        self.data = data
+        self.key = structural_key(scenario)
+        self.integer = scenario.integer_builds
+        self.structure = build_structure(data, scenario)
+        model, _ = build_model(data, scenario, self.structure)
+        self.lp: CompiledLP = compile_model(model)
+        parameters = self.lp.parameters.current(model)
+        self._report_maps(model)
+        self.lp.forget_model()
+        self._threads = threads
+        self._targets = self.lp.evaluate(parameters)
+        self._col_lower = self.lp.col_lower.copy()
+        self._col_upper = self.lp.col_upper.copy()
+        self._row_lower = self.lp.row_lower.copy()
+        self._row_upper = self.lp.row_upper.copy()
+        self._cost = self.lp.cost.copy()
+        self._tie_cost = self.lp.tie_cost.copy()
+        self._offsets = {COST_OFFSET: self.lp.cost_offset, TIE_OFFSET: self.lp.tie_offset}
+        self._store_targets(np.arange(len(self._targets)), self._targets)
+        self._parameters = parameters
+        self._highs = self._load()
+        self._time_limit: float | None = None
+        self._values: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self.shortcuts = self._verified_shortcuts(scenario, parameters)
+        self.solves = 0
+        self.build_seconds = time.perf_counter() - started
+        logger.info(
+            "built and compiled the model of group %s in %.2f s: %d rows, %d columns, shortcut fields %s",
+            self.key, self.build_seconds, self.lp.num_row, self.lp.num_col, ", ".join(self.shortcuts) or "none",
+        )
+
+    # Building -----------------------------------------------------------------------------------------------
+
+    def _report_maps(self, model) -> None:
+        """Columns and linear maps for what is reported: builds, China content, shortfall, budget rows."""
+        structure = self.structure
+        lp = self.lp
+        self._build_pairs = list(model.BUILD)
+        self._build_cols = np.array([lp.column_of[id(model.build[p, tau])] for p, tau in self._build_pairs], dtype=np.int64)
+        cells = [(e, s, t) for e in structure.elements for s in structure.stages for t in structure.years]
+        self._shape = (len(structure.elements), len(structure.stages), len(structure.years))
+        self._china = lp.linear_map(model.china[cell].expr for cell in cells)
+        self._shortfall = lp.linear_map(model.shortfall[cell].expr for cell in cells)
+        requirement = lp.parameters.slices["requirement"]
+        position = {key: requirement.start + i for i, key in enumerate(lp.parameters.keys["requirement"])}
+        self._requirement_positions = np.array([position[cell] for cell in cells], dtype=np.int64)
+        self._restricted = np.array([e in structure.restricted for e in structure.elements])
+        if hasattr(model, "budget_limit"):
+            self._budget_row = lp.row_of[id(model.budget_limit)]
+            self._yearly_rows = np.array(
+                [lp.row_of[id(model.yearly_budget_limit[y])] for y in model.yearly_budget_limit], dtype=np.int64
+            )
+        else:
+            self._budget_row = None
+            self._yearly_rows = np.array([], dtype=np.int64)
+        self._budget_position = lp.parameters.slices["budget"].start
+        self._cap_position = lp.parameters.slices["yearly_cap_fraction"].start
+
+    def _load(self) -> highspy.Highs:
+        """A HiGHS instance holding the LP, the tie-break row (primary costs, free) and the primary costs."""
+        lp = self.lp
+        highs = _new_highs(self._threads)
+        highs.addVars(lp.num_col, self._col_lower, self._col_upper)
+        highs.changeColsCost(lp.num_col, np.arange(lp.num_col, dtype=np.int32), self._cost)
+        highs.addRows(
+            lp.num_row, self._row_lower, self._row_upper, len(lp.row_value), lp.row_start, lp.row_index, lp.row_value
+        )
+        columns = lp.objective_columns[self._cost[lp.objective_columns] != 0]
+        highs.addRow(-INF, INF, len(columns), columns.astype(np.int32), self._cost[columns])
+        self._tie_row = lp.num_row
+        if len(lp.integer_columns):
+            highs.changeColsIntegrality(
+                len(lp.integer_columns),
+                lp.integer_columns,
+                np.full(len(lp.integer_columns), highspy.HighsVarType.kInteger),
+            )
+        highs.changeObjectiveOffset(self._offsets[COST_OFFSET])
+        self._tie_mode = False
+        self._primary_basis = None
+        self._simplex_strategy = highs.getOptionValue("simplex_strategy")[1]
+        self._scheduler_checked = self._threads is None
+        return highs
+
+    def _verified_shortcuts(self, scenario: Scenario, parameters: np.ndarray) -> dict[str, int]:
+        """Shortcut fields whose probe shows they set only their own scalar parameter, to its value."""
+        verified: dict[str, int] = {}
+        slices = self.lp.parameters.slices
+        for name, parameter in SHORTCUT_FIELDS.items():
+            position = slices[parameter].start
+            probe = _probe_value(float(getattr(scenario, name)))
+            try:
+                probed = scenario.with_overrides(**{name: probe})
+            except InputError:
+                continue
+            values = self.lp.parameters.vector(mutable_values(self.data, probed, self.structure))
+            expected = parameters.copy()
+            expected[position] = probe
+            if np.array_equal(values, expected):
+                verified[name] = position
+            else:
+                logger.info("scenario field %s sets more than parameter %s: no shortcut", name, parameter)
+        return verified
+
+    # Applying changes ---------------------------------------------------------------------------------------
+
+    def parameter_vector(self, scenario: Scenario) -> np.ndarray:
+        """Every mutable parameter value of ``scenario``, from ``mutable_values`` (cached, see the module)."""
+        key = tuple(getattr(scenario, name) for name in VALUE_FIELDS if name not in self.shortcuts)
+        cached = self._values.get(key)
+        if cached is None:
+            cached = self.lp.parameters.vector(mutable_values(self.data, scenario, self.structure))
+            self._values[key] = cached
+            if len(self._values) > VALUE_CACHE_SIZE:
+                self._values.popitem(last=False)
+        else:
+            self._values.move_to_end(key)
+        vector = cached.copy()
+        for name, position in self.shortcuts.items():
+            vector[position] = float(getattr(scenario, name))
+        return vector
+
+    def _store_targets(self, indices: np.ndarray, values: np.ndarray) -> dict[int, np.ndarray]:
+        """Write target values into the held LP arrays; the changed rows and columns per kind."""
+        lp = self.lp
+        kinds = lp.target_kind[indices]
+        touched: dict[int, np.ndarray] = {}
+        for kind in (ROW_LOWER, ROW_UPPER, COL_LOWER, COL_UPPER, COST, TIE_COST):
+            mask = kinds == kind
+            if not mask.any():
+                continue
+            chosen = indices[mask]
+            new = values[mask]
+            if kind == ROW_LOWER:
+                self._row_lower[lp.target_row[chosen]] = new
+                touched[kind] = lp.target_row[chosen]
+            elif kind == ROW_UPPER:
+                self._row_upper[lp.target_row[chosen]] = new
+                touched[kind] = lp.target_row[chosen]
+            elif kind == COL_LOWER:
+                self._col_lower[lp.target_col[chosen]] = np.maximum(new, lp.target_clamp[chosen])
+                touched[kind] = lp.target_col[chosen]
+            elif kind == COL_UPPER:
+                self._col_upper[lp.target_col[chosen]] = np.minimum(new, lp.target_clamp[chosen])
+                touched[kind] = lp.target_col[chosen]
+            elif kind == COST:
+                self._cost[lp.target_col[chosen]] = new
+                touched[kind] = lp.target_col[chosen]
+            else:
+                self._tie_cost[lp.target_col[chosen]] = new
+        for kind in (COST_OFFSET, TIE_OFFSET):
+            mask = kinds == kind
+            if mask.any():
+                self._offsets[kind] = float(values[mask][-1])
+        return touched
+
+    def _apply(self, parameters: np.ndarray) -> int:
+        """Load a new parameter vector: only the LP numbers whose value changed go to HiGHS. Returns their
+        count."""
+        changed_parameters = np.flatnonzero(parameters != self._parameters)
+        if not len(changed_parameters):
+            return 0
+        lp = self.lp
+        affected = lp.affected(changed_parameters)
+        if len(affected) > FULL_EVALUATION_SHARE * len(self._targets):
+            values = lp.evaluate(parameters)
+            changed = np.flatnonzero(values != self._targets)
+            new = values[changed]
+        else:
+            values = lp.evaluate_targets(parameters, affected)
+            differs = values != self._targets[affected]
+            changed, new = affected[differs], values[differs]
+        highs = self._highs
+        coefficients = lp.target_kind[changed] == COEFFICIENT
+        for t, value in zip(changed[coefficients], new[coefficients]):
+            highs.changeCoeff(int(lp.target_row[t]), int(lp.target_col[t]), float(value))
+        touched = self._store_targets(changed, new)
+        rows = np.unique(np.concatenate([touched.get(ROW_LOWER, []), touched.get(ROW_UPPER, [])])).astype(np.int32)
+        if len(rows):
+            highs.changeRowsBounds(len(rows), rows, self._row_lower[rows], self._row_upper[rows])
+        cols = np.unique(np.concatenate([touched.get(COL_LOWER, []), touched.get(COL_UPPER, [])])).astype(np.int32)
+        if len(cols):
+            highs.changeColsBounds(len(cols), cols, self._col_lower[cols], self._col_upper[cols])
+        cost_cols = touched.get(COST)
+        if cost_cols is not None:
+            cost_cols = cost_cols.astype(np.int32)
+            highs.changeColsCost(len(cost_cols), cost_cols, self._cost[cost_cols])
+            for j in cost_cols:
+                highs.changeCoeff(self._tie_row, int(j), float(self._cost[j]))
+        highs.changeObjectiveOffset(self._offsets[COST_OFFSET])
+        self._targets[changed] = new
+        self._parameters = parameters.copy()
+        return len(changed)
+
+    def _primary_mode(self) -> None:
+        """Primary costs, a free tie-break row and the primary solve's basis (the state between scenarios)."""
+        if not self._tie_mode:
+            return
+        highs = self._highs
+        columns = self.lp.objective_columns
+        highs.changeColsCost(len(columns), columns, self._cost[columns])
+        highs.changeObjectiveOffset(self._offsets[COST_OFFSET])
+        highs.changeRowBounds(self._tie_row, -INF, INF)
+        highs.setOptionValue("simplex_strategy", self._simplex_strategy)
+        if self._primary_basis is not None:
+            highs.setBasis(self._primary_basis)
+            self._primary_basis = None
+        self._tie_mode = False
+
+    def _tie_break_mode(self, optimum: float, tolerance: float) -> None:
+        """Capex costs, with the primary objective held within tolerance of its optimum.
+
+        The primary optimum is primal feasible for the tie-break LP but not dual feasible: primal simplex
+        takes a few iterations where dual simplex takes thousands (measured on the default model), and the
+        primary basis is kept to restart the next scenario's primary solve from it.
+        """
+        highs = self._highs
+        bound = optimum * (1.0 + tolerance) + TIE_BREAK_ABSOLUTE_TOLERANCE - self._offsets[COST_OFFSET]
+        columns = self.lp.objective_columns
+        self._tie_mode = True
+        if not self.integer:
+            self._primary_basis = highs.getBasis()
+            highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+        highs.changeRowBounds(self._tie_row, -INF, bound)
+        highs.changeColsCost(len(columns), columns, self._tie_cost[columns])
+        highs.changeObjectiveOffset(self._offsets[TIE_OFFSET])
+
+    def _set_time_limit(self, seconds: float | None) -> None:
+        if seconds != self._time_limit:
+            self._highs.setOptionValue("time_limit", INF if seconds is None else float(seconds))
+            self._time_limit = seconds
+
+    # Solving ------------------------------------------------------------------------------------------------
+
+    def _run(self) -> tuple[str, float | None, int]:
+        """Run HiGHS: (status, objective, simplex iterations).
+
+        HiGHS keeps one thread scheduler per process: a first run with ``threads = 1`` in a process where
+        another instance started it with more threads fails, and is retried once after a reset.
+        """
+        highs = self._highs
+        result = highs.run()
+        if not self._scheduler_checked:
+            self._scheduler_checked = True
+            if result == highspy.HighsStatus.kError and highs.getModelStatus() == highspy.HighsModelStatus.kNotset:
+                logger.info("HiGHS thread scheduler reset to run with threads = %s", self._threads)
+                highspy.Highs.resetGlobalScheduler(True)
+                highs.run()
+        status = _STATUS.get(highs.getModelStatus(), "error")
+        info = highs.getInfo()
+        objective = float(info.objective_function_value) if status in ("optimal", "time_limit") else None
+        if status == "time_limit" and info.primal_solution_status != 2:
+            objective = None
+        return status, objective, max(0, int(info.simplex_iteration_count))
+
+    def solve(self, scenario: Scenario) -> Outcome:
+        """Solve ``scenario`` (of this resolver's group) as ``solve.solve_model`` would, from the last basis."""
+        if structural_key(scenario) != self.key:
+            raise ValueError(f"scenario {scenario.name} is not of this resolver's structural group {self.key}")
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        warnings: list[str] = []
+        warm = self.solves > 0
+        self.solves += 1
+        self._primary_mode()
+        parameters = self.parameter_vector(scenario)
+        timings["values"] = time.perf_counter() - started
+        t0 = time.perf_counter()
+        self._apply(parameters)
+        self._set_time_limit(scenario.time_limit_seconds)
+        timings["update"] = time.perf_counter() - t0
+        iterations = 0
+
+        budget_dual, dual_method = None, None
+        t0 = time.perf_counter()
+        if self.integer:
+            budget_dual, iterations, fd_warnings = self._finite_difference_dual(parameters)
+            warnings += fd_warnings
+            dual_method = "finite_difference"
+        status, objective, count = self._run()
+        iterations += count
+        timings["solve"] = time.perf_counter() - t0
+        outcome = Outcome(status=status, iterations=iterations, warm=warm, timings=timings, warnings=warnings)
+        if status != "optimal":
+            timings["total"] = time.perf_counter() - started
+            return outcome
+        outcome.objective = objective
+        primary = self._highs.getSolution()
+        if not self.integer:
+            budget_dual, dual_method = self._lp_budget_dual(primary, parameters), "lp_dual"
+        outcome.budget_dual, outcome.budget_dual_method = budget_dual, dual_method
+
+        solution = primary
+        if scenario.tie_break:
+            t0 = time.perf_counter()
+            try:
+                self._tie_break_mode(objective, scenario.tie_break_tolerance)
+                tb_status, tb_objective, count = self._run()
+                outcome.iterations += count
+                if tb_status == "optimal":
+                    outcome.tie_break_capex_busd = tb_objective
+                    solution = self._highs.getSolution()
+                else:
+                    warnings.append(
+                        f"the capex tie-break solve ended {tb_status}; the first solve's plan is reported"
+                    )
+            finally:
+                self._primary_mode()
+            timings["tie_break"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        self._report(outcome, scenario, np.asarray(solution.col_value), parameters)
+        timings["extract"] = time.perf_counter() - t0
+        timings["total"] = time.perf_counter() - started
+        return outcome
+
+    def _lp_budget_dual(self, solution, parameters: np.ndarray) -> float:
+        """``-(λ_budget + cap_frac · Σ_y λ_year[y])`` from the primary solve's row duals."""
+        if self._budget_row is None:
+            return 0.0
+        duals = solution.row_dual
+        yearly = sum(duals[int(row)] for row in self._yearly_rows)
+        return -(duals[self._budget_row] + parameters[self._cap_position] * yearly)
+
+    def _finite_difference_dual(self, parameters: np.ndarray) -> tuple[float | None, int, list[str]]:
+        """For a MILP: (obj(B⁻) − obj(B + 1)) / (B + 1 − B⁻) with B⁻ = max(B − 1, 0), as ``solve_model``."""
+        budget = float(parameters[self._budget_position])
+        values: dict[float, float] = {}
+        warnings: list[str] = []
+        iterations = 0
+        try:
+            for shifted in (max(budget - 1.0, 0.0), budget + 1.0):
+                changed = parameters.copy()
+                changed[self._budget_position] = shifted
+                self._apply(changed)
+                status, objective, count = self._run()
+                iterations += count
+                if status != "optimal" or objective is None:
+                    warnings.append(f"budget dual: the re-solve at B = {shifted:g} $B ended {status}")
+                    continue
+                values[shifted] = objective
+        finally:
+            self._apply(parameters)
+        if len(values) < 2:
+            return None, iterations, warnings
+        (low, low_value), (high, high_value) = sorted(values.items())
+        return (low_value - high_value) / (high - low), iterations, warnings
+
+    # Reporting ----------------------------------------------------------------------------------------------
+
+    def _report(self, outcome: Outcome, scenario: Scenario, x: np.ndarray, parameters: np.ndarray) -> None:
+        """Builds, the dependence table, the headline metrics, budget used and shortfall from a solution."""
+        structure = self.structure
+        outcome.budget_used_musd = float(self._tie_cost @ x + self._offsets[TIE_OFFSET]) * MUSD_PER_BUSD
+        shares = x[self._build_cols]
+        builds = []
+        for index in np.flatnonzero(shares > BUILD_THRESHOLD):
+            p, tau = self._build_pairs[index]
+            project = structure.projects[p]
+            rounded = round(float(shares[index]), SHARE_DECIMALS)
+            builds.append(
+                (
+                    p,
+                    "+".join(project.stages),
+                    project.country,
+                    int(tau),
+                    int(tau + effective_lead(project, scenario)),
+                    rounded,
+                    rounded * project.capex_busd * scenario.capex_multiplier * MUSD_PER_BUSD,
+                )
+            )
+        builds.sort(key=lambda row: (row[3], row[0]))
+        outcome.builds = builds
+
+        size = int(np.prod(self._shape))
+        outputs, cols, coefficients = self._china
+        china = np.bincount(outputs, weights=coefficients * x[cols], minlength=size).reshape(self._shape)
+        outputs, cols, coefficients = self._shortfall
+        short = np.bincount(outputs, weights=coefficients * x[cols], minlength=size).reshape(self._shape)
+        requirement = parameters[self._requirement_positions].reshape(self._shape)
+        restricted = self._restricted
+        # element x stage x year, with the 'all' and 'restricted' aggregates appended as two more elements
+        china_all = np.concatenate([china, china.sum(0, keepdims=True), china[restricted].sum(0, keepdims=True)])
+        short_all = np.concatenate([short, short.sum(0, keepdims=True), short[restricted].sum(0, keepdims=True)])
+        req_all = np.concatenate(
+            [requirement, requirement.sum(0, keepdims=True), requirement[restricted].sum(0, keepdims=True)]
+        )
+        # the table's order: year, then stage, then element
+        china_t, short_t, req_t = (a.transpose(2, 1, 0) for a in (china_all, short_all, req_all))
+        defined = req_t > 0
+        years, stages, elements = np.nonzero(defined)
+        year_values = np.array(structure.years)
+        outcome.dependence = DependenceRows(
+            year=year_values[years].astype(np.int32),
+            element=elements.astype(np.int16),
+            stage=stages.astype(np.int16),
+            dependence=china_t[defined] / req_t[defined],
+            unmet=short_t[defined] / req_t[defined],
+            element_labels=list(structure.elements) + list(GROUPS),
+            stage_labels=list(structure.stages),
+        )
+
+        n_elements = len(structure.elements)
+        group_china = china_t[:, :, n_elements:]
+        group_req = req_t[:, :, n_elements:]
+        group_defined = group_req > 0
+        group_dependence = np.divide(group_china, group_req, out=np.full(group_req.shape, np.nan), where=group_defined)
+        counts = group_defined.sum(axis=0)
+        sums = np.where(group_defined, group_dependence, 0.0).sum(axis=0)
+        means = np.divide(sums, counts, out=np.full(sums.shape, np.nan), where=counts > 0)
+        metrics: dict[str, float] = {}
+        for g, group in enumerate(GROUPS):
+            for s, stage in enumerate(structure.stages):
+                metrics[f"dependence_{group}_mean_{stage}"] = float(means[s, g])
+                metrics[f"dependence_{group}_final_{stage}"] = float(group_dependence[-1, s, g])
+        outcome.metrics = metrics
+        outcome.total_shortfall_t = float(short.sum()) * TONNES_PER_KT
