@@ -16,6 +16,7 @@ from .inputs import InputData, load_inputs
 from .portfolios import alternatives, compare, evaluate, robust, stress
 from .runner import RunResult, solve
 from .scenario import ExportControl, Scenario
+from .sweep import sweep
 
 __all__ = [
     "ExportControl",
@@ -30,4 +31,5 @@ __all__ = [
     "robust",
     "solve",
     "stress",
+    "sweep",
 ]

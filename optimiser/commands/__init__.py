@@ -4,6 +4,6 @@
 and one line in that list.
 """
 
-from . import alternatives, compare, evaluate, robust, run, stress, validate
+from . import alternatives, compare, evaluate, report, robust, run, stress, sweep, validate
 
-COMMANDS = [validate, run, compare, evaluate, stress, robust, alternatives]
+COMMANDS = [validate, run, compare, evaluate, stress, robust, alternatives, sweep, report]

@@ -10,6 +10,7 @@ from ..model.objective import OBJECTIVES
 from ..runner import RunResult, solve
 from ..store import write_result
 from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, load
+from .report import write_after_run
 
 NAME = "run"
 
@@ -37,6 +38,7 @@ def execute(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else DEFAULT_RESULTS / scenario.name
     write_result(result, out)
     print_summary(result, out)
+    write_after_run(out, data)
     return EXIT_OK if result.optimal else EXIT_NOT_OPTIMAL
 
 

@@ -1,0 +1,50 @@
+"""`optimiser report DIR [--out FILE]`: regenerate report.html and its PNG figures from a stored result."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import EXIT_OK
+from ..inputs import InputData, load_inputs
+from .common import DEFAULT_INPUTS
+
+NAME = "report"
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(NAME, help="write report.html and PNG figures for a stored run result")
+    parser.add_argument("result", type=Path, metavar="DIR", help="a run result directory (results/<name>)")
+    parser.add_argument("--out", type=Path, default=None, help="the report file (default: DIR/report.html); PNGs go to figures/ beside it")
+    parser.add_argument(
+        "--inputs",
+        type=Path,
+        default=None,
+        help=f"the input tables the result was solved on, for the sources table (default: {DEFAULT_INPUTS} if it exists)",
+    )
+
+
+def execute(args: argparse.Namespace) -> int:
+    from ..report import write_report
+    from ..report.html import FIGURES_DIRECTORY
+
+    inputs_dir = args.inputs if args.inputs is not None else (DEFAULT_INPUTS if DEFAULT_INPUTS.is_dir() else None)
+    data = load_inputs(inputs_dir) if inputs_dir is not None else None
+    path = write_report(args.result, args.out, data)
+    size = path.stat().st_size
+    print(f"report written to {path} ({size / 1e6:.2f} MB); PNG figures in {path.parent / FIGURES_DIRECTORY}/")
+    return EXIT_OK
+
+
+def write_after_run(out: Path, data: InputData) -> None:
+    """`optimiser run`'s hook: write the report of the result just stored in ``out``, and say where it is.
+
+    A report failure is logged as a warning by ``report_after_run`` and never fails the run: the result
+    files are already written.
+    """
+    from ..report import report_after_run
+    from ..report.html import FIGURES_DIRECTORY
+
+    path = report_after_run(out, data)
+    if path is not None:
+        print(f"report written to {path} (PNG figures in {path.parent / FIGURES_DIRECTORY}/)")

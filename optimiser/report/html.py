@@ -1,0 +1,269 @@
+"""The self-contained ``report.html``: jinja2 templates, plotly charts and their script inlined.
+
+A report is one HTML file that opens from disk with no network: styles and scripts are inline, each chart is
+a plotly JSON spec in the page, and plotly.js itself (4.8 MB minified, more than the whole 5 MB report
+budget) is embedded gzip-compressed and base64-encoded (2 MB) and unpacked in the browser with the standard
+``DecompressionStream``. PNGs of the same figures (matplotlib) are written beside the page for slides.
+
+A report kind is a template (``templates/<kind>.html.j2``, extending ``base.html.j2``) plus a tuple of
+:class:`FigureSpec`; ``RUN_FIGURES`` is the run report's. Sweep and comparison reports add their own.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import gzip
+import json
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import plotly
+import plotly.io
+from markupsafe import Markup
+from matplotlib.figure import Figure
+
+from .. import __version__
+from ..inputs.data import InputData
+from . import data as rd
+from . import figures, interactive, style
+
+logger = logging.getLogger(__name__)
+
+REPORT_NAME = "report.html"
+FIGURES_DIRECTORY = "figures"
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure of a report: its PNG and interactive drawings and the words around them.
+
+    ``interactive`` may return ``None``: the page then shows ``empty`` (what the absence means) instead.
+    ``available`` says whether the result has the tables the figure needs (most need an optimal plan).
+    """
+
+    key: str
+    title: str
+    caption: str
+    png: Callable[[rd.RunReport], Figure]
+    interactive: Callable[[rd.RunReport], object]
+    empty: Callable[[rd.RunReport], str]
+    available: Callable[[rd.RunReport], bool] = lambda report: report.optimal
+
+
+@dataclass
+class Chart:
+    """A figure as the template shows it: spec JSON for plotly (or a message), and its PNG's relative path."""
+
+    key: str
+    title: str
+    caption: str
+    spec: Markup | None
+    message: str | None
+    png: str | None
+
+
+def _no_shortfall(report: rd.RunReport) -> str:
+    caps = "; ".join(f"{text} in {first}-{last}" for first, last, text in rd.export_control_years(report))
+    return (
+        "No shortfall: every tonne of ROW demand is met at every stage in every year. "
+        f"Export caps in this scenario: {caps or 'none'}."
+    )
+
+
+RUN_FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec(
+        "dependence",
+        "China dependence over time",
+        "Share of ROW's requirement at each stage that is Chinese content (imports, and at mining the Chinese-mined "
+        "share of what China separates for ROW), for all elements and for the export-controlled group. Dashed: "
+        "no new builds (the same model with a zero budget); solid: with this plan.",
+        figures.dependence_figure,
+        interactive.dependence_chart,
+        lambda report: report.status_words,
+        available=lambda report: bool(rd.dependence_groups(report)),
+    ),
+    FigureSpec(
+        "heatmap",
+        "Dependence by element and year",
+        "The plan's China dependence of each element at each stage. Restricted (export-controlled) elements are "
+        "marked * and bold; grey cells have no requirement at that stage (dependence is undefined there).",
+        figures.heatmap_figure,
+        interactive.heatmap_chart,
+        lambda report: report.status_words,
+    ),
+    FigureSpec(
+        "timeline",
+        "Build timeline",
+        "Each funded build from its construction start (the decision) to its first output, coloured by stage "
+        "(hatched: a project with two stages, in the colours of both), labelled with its capex. ×n: units of a "
+        "generic module, or the fraction of a named project built.",
+        figures.timeline_figure,
+        interactive.timeline_chart,
+        lambda report: "This plan funds no new project.",
+    ),
+    FigureSpec(
+        "capex",
+        "Capex by year and by country",
+        "Capex drawn evenly over each build's construction years (the last build_years before first output; "
+        "the years before are permitting), undiscounted, against the yearly cap; and capex per host country. "
+        "ROW: generic modules, not sited.",
+        figures.capex_figure,
+        interactive.capex_chart,
+        lambda report: "This plan funds no new project, so it draws no capex.",
+    ),
+    FigureSpec(
+        "binding",
+        "Binding stage",
+        "For each element and year, the stage where ROW's own supply runs out: start at the most upstream stage "
+        "where imports from China (or unmet demand) enter, and walk upstream while the stage above has nothing "
+        "left over; grey: ROW imports none of the element and meets all its demand (docs/reports.md).",
+        figures.binding_figure,
+        interactive.binding_chart,
+        lambda report: report.status_words,
+    ),
+    FigureSpec(
+        "shortfall",
+        "Shortfall where an export cap bites",
+        "ROW demand left unmet (t REO-eq a year) by stage and element; shaded: years of an export cap.",
+        figures.shortfall_figure,
+        interactive.shortfall_chart,
+        _no_shortfall,
+    ),
+)
+"""The run report's figures, in page order."""
+
+
+@functools.lru_cache(maxsize=1)
+def plotly_payload() -> str:
+    """plotly.js, gzip-compressed (fixed mtime: same bytes every time) and base64-encoded, for inlining."""
+    from plotly.offline import get_plotlyjs
+
+    packed = gzip.compress(get_plotlyjs().encode("utf-8"), compresslevel=9, mtime=0)
+    return base64.b64encode(packed).decode("ascii")
+
+
+@functools.lru_cache(maxsize=1)
+def plotly_js_version() -> str:
+    """The version of the plotly.js bundled with the plotly package (from its banner)."""
+    from plotly.offline import get_plotlyjs
+
+    head = get_plotlyjs()[:200]
+    marker = "plotly.js v"
+    if marker in head:
+        return head.split(marker, 1)[1].split()[0]
+    return f"bundled with plotly {plotly.__version__}"
+
+
+def _script_json(value: object) -> Markup:
+    """JSON safe inside a <script> element: every '<' escaped, so no '</script>' can end it early."""
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c"))
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The template environment: package templates, HTML autoescaped, undefined names an error."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("optimiser.report", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def draw_charts(report: rd.RunReport, specs: tuple[FigureSpec, ...], figures_dir: Path, page_dir: Path) -> list[Chart]:
+    """Write each figure's PNG into ``figures_dir`` and build its chart; figures a result cannot have are left
+    out (and a stale PNG of theirs removed)."""
+    charts = []
+    for spec in specs:
+        png_path = figures_dir / f"{spec.key}.png"
+        if not spec.available(report):
+            png_path.unlink(missing_ok=True)
+            continue
+        figure = spec.png(report)
+        figures.save_png(figure, png_path)
+        drawn = spec.interactive(report)
+        charts.append(
+            Chart(
+                key=spec.key,
+                title=spec.title,
+                caption=spec.caption,
+                spec=None if drawn is None else _script_json(plotly.io.to_json(drawn, validate=False, pretty=False)),
+                message=spec.empty(report) if drawn is None else None,
+                png=Path(os.path.relpath(png_path, page_dir)).as_posix(),
+            )
+        )
+    return charts
+
+
+def _headline(report: rd.RunReport) -> dict:
+    summary = report.summary
+    used = summary.get("budget_used_musd")
+    budget = summary.get("budget_musd")
+    return {
+        "objective": summary.get("objective"),
+        "objective_name": summary.get("objective_name"),
+        "objective_unit": summary.get("objective_unit", "percentage points (0-100)"),
+        "budget_busd": None if budget is None else budget / 1000,
+        "budget_used_busd": None if used is None else used / 1000,
+        "budget_dual": summary.get("budget_dual"),
+        "budget_dual_method": rd.DUAL_METHOD_WORDS.get(summary.get("budget_dual_method"), summary.get("budget_dual_method")),
+        "year": (summary.get("headline") or {}).get("year"),
+        "rows": rd.headline_rows(report),
+    }
+
+
+def render_run(report: rd.RunReport, out: Path, figures_dir: Path | None = None) -> Path:
+    """Write the run report of ``report`` to ``out`` (atomically) and its PNGs to ``figures_dir``."""
+    out = Path(out)
+    figures_dir = Path(figures_dir) if figures_dir is not None else out.parent / FIGURES_DIRECTORY
+    charts = draw_charts(report, RUN_FIGURES, figures_dir, out.parent)
+    needs_plotly = any(chart.spec is not None for chart in charts)
+    context = {
+        "report": report,
+        "summary": report.summary,
+        "scenario": report.summary.get("scenario", {}),
+        "headline": _headline(report),
+        "charts": charts,
+        "builds": rd.build_timeline(report),
+        "sources": rd.source_tables(report),
+        "stage_colours": {s: style.stage_colour(s, report.stages) for s in report.stages},
+        "generator": f"optimiser {__version__}",
+        "plotly": {
+            "payload": plotly_payload(),
+            "version": plotly_js_version(),
+            "config": _script_json(interactive.CONFIG),
+        }
+        if needs_plotly
+        else None,
+    }
+    html = environment().get_template("run.html.j2").render(**context)
+    _write_atomically(out, html)
+    logger.info("wrote %s (%d bytes) and %d figures in %s", out, len(html.encode("utf-8")), len(charts), figures_dir)
+    return out
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write beside the target and rename: a reader never sees half a page (permissions follow the umask)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_run_report(directory: str | Path, out: str | Path | None = None, inputs: InputData | None = None) -> Path:
+    """Read a run result directory and write its report (default ``<directory>/report.html``) and PNGs
+    (``figures/`` beside the report)."""
+    report = rd.load_run(directory, inputs)
+    target = Path(out) if out is not None else report.directory / REPORT_NAME
+    return render_run(report, target)

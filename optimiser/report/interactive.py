@@ -1,0 +1,346 @@
+"""The run report's figures as interactive plotly charts (hover for values, zoom, hide series).
+
+Each ``*_chart`` function draws the same figure as its namesake in :mod:`optimiser.report.figures`, from the
+same :mod:`optimiser.report.data` tables and :mod:`optimiser.report.style` colours, and returns a
+``plotly.graph_objects.Figure`` (or ``None`` where the page states the result in words instead).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from . import data as rd
+from . import style
+
+TEMPLATE = "simple_white"
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif", "size": 13}
+SIDE_LEGEND = {"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"}
+"""A legend beside the plot, for charts too short for one beneath their axis title."""
+
+CONFIG: dict = {
+    "displaylogo": False,
+    "responsive": True,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+}
+"""Plotly's client options for every chart: no logo link, the camera button saves a PNG at 2x."""
+
+
+def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
+    figure.update_layout(
+        template=TEMPLATE,
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        font=FONT,
+        height=height,
+        margin={"l": 70, "r": 30, "t": 70, "b": 60},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "xanchor": "center", "x": 0.5},
+        hoverlabel={"namelength": -1},
+    )
+    return figure
+
+
+def _year_axes(figure: go.Figure, years: list[int], **selector) -> None:
+    span = [years[0] - 0.5, years[-1] + 0.5] if years else None
+    figure.update_xaxes(title_text=style.YEAR_AXIS, range=span, dtick=5 if len(years) > 12 else 1, **selector)
+
+
+def _shade_export_caps(figure: go.Figure, report: rd.RunReport, columns: int) -> None:
+    """Shade the years an export cap is in force, in every panel of a one-row figure."""
+    for first, last, text in rd.export_control_years(report):
+        for column in range(1, columns + 1):
+            figure.add_vrect(
+                x0=first - 0.5, x1=last + 0.5, fillcolor=style.EXPORT_CAP_COLOUR, opacity=0.8, line_width=0,
+                layer="below", row=1, col=column,
+                annotation_text="export cap" if column == 1 else None, annotation_position="top left",
+            )
+
+
+def dependence_chart(report: rd.RunReport) -> go.Figure | None:
+    """China dependence over time per stage: no new builds (dashed) against the plan (solid)."""
+    groups = rd.dependence_groups(report)
+    if not groups:
+        return None
+    stages = report.stages
+    titles = []
+    for group in groups:
+        title = style.GROUP_TITLES.get(group, group)
+        if group == "restricted" and report.restricted:
+            title += f" ({' '.join(report.restricted)})"
+        titles.append(title)
+    figure = make_subplots(rows=1, cols=len(groups), shared_yaxes=True, subplot_titles=titles, horizontal_spacing=0.05)
+    traces, columns = [], []
+    for column, group in enumerate(groups, start=1):
+        lines = rd.dependence_trajectories(report, group)
+        for stage in stages:
+            colour = style.stage_colour(stage, stages)
+            for case, label, dash, width in (
+                (rd.PLAN, "with this plan", "solid", 2.5),
+                (rd.BASELINE, "no new builds", style.BASELINE_DASH, 1.6),
+            ):
+                part = lines[(lines["stage"] == stage) & (lines["case"] == case)]
+                if part.empty:
+                    continue
+                traces.append(
+                    go.Scatter(
+                        x=part["year"].tolist(),
+                        y=part["percent"].round(2).tolist(),
+                        mode="lines",
+                        name=f"{stage}, {label}",
+                        legendgroup=f"{stage}-{case}",
+                        showlegend=column == 1,
+                        line={"color": colour, "dash": dash, "width": width},
+                        hovertemplate=f"{stage}, {label}<br>%{{x}}: %{{y:.1f}} %<extra></extra>",
+                    )
+                )
+                columns.append(column)
+    figure.add_traces(traces, rows=[1] * len(traces), cols=columns)
+    _shade_export_caps(figure, report, len(groups))
+    _year_axes(figure, report.years)
+    figure.update_yaxes(range=[0, 100], ticksuffix=" %", showgrid=True, gridcolor=style.GRID_COLOUR)
+    figure.update_yaxes(title_text=style.PERCENT_AXIS, row=1, col=1)
+    _layout(figure, f"China dependence by stage, scenario '{report.name}'", 520)
+    figure.update_layout(legend={"y": -0.22})
+    return figure
+
+
+def heatmap_chart(report: rd.RunReport) -> go.Figure | None:
+    """The plan's dependence per element and year, one panel per stage; restricted elements marked *."""
+    if not report.optimal:
+        return None
+    stages = report.stages
+    elements = report.elements
+    columns = 2 if len(stages) > 1 else 1
+    rows = -(-len(stages) // columns)
+    figure = make_subplots(
+        rows=rows, cols=columns, subplot_titles=stages, shared_xaxes=True, shared_yaxes=True,
+        vertical_spacing=0.1, horizontal_spacing=0.04,
+    )
+    labels = [
+        f"<b>{style.element_label(e, report.restricted)}</b>" if report.restricted and e in report.restricted else e
+        for e in elements
+    ]
+    for index, stage in enumerate(stages):
+        matrix = rd.dependence_matrix(report, stage)
+        values = [[None if v != v else round(float(v), 2) for v in row] for row in matrix.to_numpy()]
+        figure.add_trace(
+            go.Heatmap(
+                z=values,
+                x=report.years,
+                y=labels,
+                coloraxis="coloraxis",
+                xgap=1,
+                ygap=1,
+                hovertemplate=f"{stage}, %{{y}}, %{{x}}: %{{z:.1f}} %<extra></extra>",
+            ),
+            row=index // columns + 1,
+            col=index % columns + 1,
+        )
+    figure.update_yaxes(autorange="reversed", showline=False, ticks="")
+    figure.update_xaxes(showline=False, ticks="", dtick=5 if len(report.years) > 12 else 1)
+    figure.update_xaxes(title_text=style.YEAR_AXIS, row=rows)
+    note = "grey: no requirement at that stage"
+    if report.restricted:
+        note = f"{style.RESTRICTED_MARK} export-controlled; " + note
+    _layout(figure, f"China dependence by element, with this plan ({note})", 220 + rows * (22 * len(elements) + 60))
+    figure.update_layout(
+        coloraxis={
+            "colorscale": style.DEPENDENCE_SCALE,
+            "cmin": 0,
+            "cmax": 100,
+            "colorbar": {"title": {"text": "China dependence (%)", "side": "right"}, "ticksuffix": " %"},
+        },
+        plot_bgcolor=style.NO_REQUIREMENT_COLOUR,
+    )
+    return figure
+
+
+def _bar_marker(category: str, stages: list[str]) -> dict:
+    look = style.category_style(category, stages)
+    marker: dict = {"color": look.fill, "line": {"color": style.EDGE_COLOUR, "width": 0.6}}
+    if look.hatched:
+        marker["pattern"] = {"shape": "/", "fgcolor": look.hatch_colour, "bgcolor": look.fill, "solidity": 0.35}
+    return marker
+
+
+def timeline_chart(report: rd.RunReport) -> go.Figure | None:
+    """Each build as a bar from its construction start to its first output, coloured by stage, with capex."""
+    timeline = rd.build_timeline(report)
+    if timeline.empty:
+        return None
+    stages = report.stages
+    figure = go.Figure()
+    for category in style.category_order(list(timeline["stage"]), stages):
+        part = timeline[timeline["stage"] == category]
+        durations = [max(float(o - s), 0.15) for s, o in zip(part["start_year"], part["online_year"])]
+        figure.add_trace(
+            go.Bar(
+                orientation="h",
+                y=part["label"].tolist(),
+                x=durations,
+                base=part["start_year"].tolist(),
+                name=category,
+                marker=_bar_marker(category, stages),
+                text=[style.musd(float(v)) for v in part["capex_musd"]],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=list(
+                    zip(part["name"], part["country"], part["start_year"], part["online_year"], part["share"], part["capex_musd"].round(1))
+                ),
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b> (%{customdata[1]})<br>start %{customdata[2]} → online %{customdata[3]}"
+                    "<br>units %{customdata[4]:.3f}, capex US$ %{customdata[5]:,.1f} million<extra>" + category + "</extra>"
+                ),
+            )
+        )
+    years = report.years
+    figure.update_yaxes(
+        categoryorder="array", categoryarray=list(timeline["label"]), autorange="reversed", title_text=None
+    )
+    figure.update_xaxes(
+        title_text="Year (bar: construction start → first output; label: capex)",
+        range=[years[0] - 0.5, years[-1] + 2.5] if years else None,
+        dtick=5 if len(years) > 12 else 1,
+        showgrid=True,
+        gridcolor=style.GRID_COLOUR,
+    )
+    _layout(figure, f"Build timeline, scenario '{report.name}' ({len(timeline)} builds)", 160 + 26 * len(timeline))
+    figure.update_layout(barmode="overlay", bargap=0.25, legend=SIDE_LEGEND | {"title": {"text": "stage"}})
+    return figure
+
+
+def capex_chart(report: rd.RunReport) -> go.Figure | None:
+    """Capex drawn per year (over construction years, yearly cap dashed) and capex per country."""
+    by_country = rd.capex_by_country(report)
+    if by_country.empty:
+        return None
+    by_year = rd.capex_by_year(report)
+    stages = report.stages
+    categories = style.category_order(list(by_country.columns), stages)
+    figure = make_subplots(
+        rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.14,
+        subplot_titles=["Capex drawn per year (over construction years)", "Capex per country"],
+    )
+    years = [int(y) for y in by_year.index]
+    traces, columns = [], []
+    for category in categories:
+        marker = _bar_marker(category, stages)
+        values = by_year[category] if category in by_year else [0.0] * len(years)
+        traces.append(
+            go.Bar(
+                x=years, y=[round(float(v), 2) for v in values], name=category, legendgroup=category, marker=marker,
+                hovertemplate=f"{category}, %{{x}}: US$ %{{y:,.1f}} million<extra></extra>",
+            )
+        )
+        columns.append(1)
+        traces.append(
+            go.Bar(
+                orientation="h", y=list(by_country.index), x=[round(float(v), 2) for v in by_country[category]],
+                name=category, legendgroup=category, showlegend=False, marker=marker,
+                hovertemplate=f"{category}, %{{y}}: US$ %{{x:,.1f}} million<extra></extra>",
+            )
+        )
+        columns.append(2)
+    figure.add_traces(traces, rows=[1] * len(traces), cols=columns)
+    cap = report.yearly_cap_musd
+    if cap is not None:
+        figure.add_hline(
+            y=cap, line={"color": "black", "dash": "dash", "width": 1.2}, row=1, col=1,
+            annotation_text=f"yearly cap {style.musd(cap)}", annotation_position="top right",
+        )
+    totals = by_country.sum(axis=1)
+    figure.add_trace(
+        go.Scatter(
+            x=totals.round(2).tolist(), y=list(by_country.index), mode="text", text=[" " + style.musd(float(v)) for v in totals],
+            textposition="middle right", showlegend=False, hoverinfo="skip",
+        ),
+        row=1,
+        col=2,
+    )
+    _year_axes(figure, years, row=1, col=1)
+    figure.update_yaxes(title_text=style.CAPEX_AXIS, showgrid=True, gridcolor=style.GRID_COLOUR, row=1, col=1)
+    figure.update_yaxes(autorange="reversed", row=1, col=2)
+    figure.update_xaxes(title_text=style.CAPEX_AXIS, showgrid=True, gridcolor=style.GRID_COLOUR, range=[0, float(totals.max()) * 1.3], row=1, col=2)
+    total = float(totals.sum())
+    _layout(figure, f"Capex, scenario '{report.name}': {style.musd(total)} undiscounted", 500)
+    figure.update_layout(barmode="stack", legend={"y": -0.2})
+    return figure
+
+
+def binding_chart(report: rd.RunReport) -> go.Figure | None:
+    """The stage that limits ROW supply of each element in each year of the plan (docs/reports.md)."""
+    binding = rd.binding_stages(report)
+    if binding.empty:
+        return None
+    stages = report.stages
+    elements = report.elements
+    years = report.years
+    categories = stages + [rd.SELF_SUFFICIENT]
+    colours = [style.stage_colour(s, stages) for s in stages] + [style.SELF_SUFFICIENT_COLOUR]
+    code = {c: i for i, c in enumerate(categories)}
+    lookup = {(row.element, row.year): row.binding for row in binding.itertuples(index=False)}
+    z = [[code.get(lookup.get((e, y))) for y in years] for e in elements]
+    text = [[lookup.get((e, y)) or "no flow" for y in years] for e in elements]
+    count = len(categories)
+    scale = []
+    for i, colour in enumerate(colours):
+        scale += [[i / count, colour], [(i + 1) / count, colour]]
+    labels = [style.element_label(e, report.restricted) for e in elements]
+    figure = go.Figure(
+        go.Heatmap(
+            z=z, x=years, y=labels, text=text, colorscale=scale, zmin=-0.5, zmax=count - 0.5, showscale=False,
+            xgap=2, ygap=2, hovertemplate="%{y}, %{x}: %{text}<extra></extra>",
+        )
+    )
+    for category, colour in zip(categories, colours):
+        figure.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="markers", name=category,
+                marker={"symbol": "square", "size": 14, "color": colour, "line": {"color": style.EDGE_COLOUR, "width": 0.5}},
+            )
+        )
+    figure.update_yaxes(autorange="reversed", showline=False, ticks="")
+    figure.update_xaxes(showline=False, ticks="")
+    _year_axes(figure, years)
+    mark = f" ({style.RESTRICTED_MARK} export-controlled)" if report.restricted else ""
+    _layout(figure, f"Stage that limits ROW supply, with this plan{mark}", 200 + 30 * len(elements))
+    figure.update_layout(legend=SIDE_LEGEND, plot_bgcolor="white")
+    return figure
+
+
+def shortfall_chart(report: rd.RunReport) -> go.Figure | None:
+    """Unmet demand per stage and element (t REO-eq a year), export-cap years shaded; ``None`` when there is
+    none (the page says so in words)."""
+    short = rd.shortfall(report)
+    if short.empty:
+        return None
+    stages = [s for s in report.stages if s in set(short["stage"])]
+    elements = [e for e in report.elements if e in set(short["element"])]
+    years = report.years
+    figure = make_subplots(rows=1, cols=len(stages), subplot_titles=stages, horizontal_spacing=0.07)
+    traces, columns, shown = [], [], set()
+    for column, stage in enumerate(stages, start=1):
+        part = short[short["stage"] == stage].pivot_table(index="year", columns="element", values="shortfall", aggfunc="sum")
+        part = part.reindex(index=years, fill_value=0.0).fillna(0.0)
+        for element in elements:
+            if element not in part:
+                continue
+            label = style.element_label(element, report.restricted)
+            traces.append(
+                go.Bar(
+                    x=years, y=part[element].round(2).tolist(), name=label, legendgroup=element,
+                    showlegend=element not in shown,
+                    marker={"color": style.element_colour(element, report.elements), "line": {"color": style.EDGE_COLOUR, "width": 0.4}},
+                    hovertemplate=f"{stage}, {label}, %{{x}}: %{{y:,.0f}} t<extra></extra>",
+                )
+            )
+            columns.append(column)
+            shown.add(element)
+    figure.add_traces(traces, rows=[1] * len(traces), cols=columns)
+    _shade_export_caps(figure, report, len(stages))
+    _year_axes(figure, years)
+    figure.update_yaxes(showgrid=True, gridcolor=style.GRID_COLOUR)
+    figure.update_yaxes(title_text=f"Unmet demand ({style.FLOW_AXIS})", row=1, col=1)
+    _layout(figure, f"Shortfall: demand left unmet, scenario '{report.name}'", 460)
+    figure.update_layout(barmode="stack", legend={"y": -0.2})
+    return figure

@@ -1,0 +1,143 @@
+"""One look for every report figure: colours per stage and per element, units, and shared labels.
+
+Every figure, PNG or interactive, takes its colours from here, so a stage or an element has the same colour
+everywhere. Palettes are colour-blind safe: stages use Okabe & Ito's palette (Color Universal Design,
+https://jfly.uni-koeln.de/color/), elements Paul Tol's discrete rainbow for eleven colours (Tol, "Colour
+Schemes", SRON/EPS/TN/09-002, figure 18), dependence the ColorBrewer YlOrBr sequential scale, which both
+matplotlib and plotly ship.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STAGE_COLOURS: dict[str, str] = {
+    "mining": "#E69F00",
+    "separation": "#56B4E9",
+    "metal": "#009E73",
+    "magnet": "#CC79A7",
+}
+"""Okabe-Ito orange, sky blue, bluish green and reddish purple for the four default stages."""
+
+EXTRA_STAGE_COLOURS: tuple[str, ...] = ("#0072B2", "#D55E00", "#F0E442", "#000000")
+"""The rest of Okabe-Ito, for stages a data set adds (in stage order)."""
+
+ELEMENT_COLOURS: dict[str, str] = {
+    "La": "#882E72",
+    "Ce": "#1965B0",
+    "Pr": "#5289C7",
+    "Nd": "#7BAFDE",
+    "Sm": "#4EB265",
+    "Gd": "#CAE0AB",
+    "Tb": "#F7F056",
+    "Dy": "#F4A736",
+    "Lu": "#E8601C",
+    "Y": "#DC050C",
+    "Sc": "#72190E",
+}
+"""Tol's discrete rainbow (11 colours: indices 9, 10, 12, 14, 15, 17, 18, 21, 24, 26, 28) in the default
+element order, fixed per element so that a data set with fewer elements keeps the same colours."""
+
+EXTRA_ELEMENT_COLOURS: tuple[str, ...] = (
+    "#332288", "#117733", "#44AA99", "#88CCEE", "#DDCC77", "#CC6677", "#AA4499", "#882255", "#999933",
+)
+"""Tol's muted palette, for elements outside the default eleven (in element order)."""
+
+SELF_SUFFICIENT_COLOUR = "#DDDDDD"
+"""Binding-stage cells where ROW imports nothing and nothing is unmet (Tol's pale grey)."""
+
+EXPORT_CAP_COLOUR = "#E8E8E8"
+"""Background band over the years an export cap is in force."""
+
+NO_REQUIREMENT_COLOUR = "#BBBBBB"
+"""Heatmap cells where dependence is undefined (no requirement): grey, outside the YlOrBr scale."""
+
+EDGE_COLOUR = "#333333"
+"""Thin outlines that keep pale bars (Gd, Tb) visible on white."""
+
+DEPENDENCE_SCALE = "YlOrBr"
+"""Sequential scale for dependence (0-100 %): darker is more dependent on China."""
+
+BASELINE_DASH = "dash"
+"""plotly line style of the no-new-builds baseline (the plan is solid)."""
+
+BASELINE_LINESTYLE = (0, (4, 2))
+"""The same dashes in matplotlib's terms."""
+
+GRID_COLOUR = "#E5E5E5"
+"""Light gridlines behind values, in every figure."""
+
+PERCENT_AXIS = "China dependence (% of ROW requirement)"
+CAPEX_AXIS = "Capex (US$ million)"
+FLOW_AXIS = "t REO-eq per year"
+YEAR_AXIS = "Year"
+
+RESTRICTED_MARK = "*"
+"""Appended to restricted (export-controlled) elements in axis labels."""
+
+GROUP_TITLES: dict[str, str] = {"all": "All elements", "restricted": "Restricted elements"}
+
+
+def stage_colour(stage: str, stages: list[str]) -> str:
+    """The colour of ``stage``; stages outside the default four take the rest of Okabe-Ito in order."""
+    if stage in STAGE_COLOURS:
+        return STAGE_COLOURS[stage]
+    extra = [s for s in stages if s not in STAGE_COLOURS]
+    index = extra.index(stage) if stage in extra else len(extra)
+    return EXTRA_STAGE_COLOURS[index % len(EXTRA_STAGE_COLOURS)]
+
+
+def element_colour(element: str, elements: list[str]) -> str:
+    """The colour of ``element``; elements outside the default eleven take Tol's muted palette in order."""
+    if element in ELEMENT_COLOURS:
+        return ELEMENT_COLOURS[element]
+    extra = [e for e in elements if e not in ELEMENT_COLOURS]
+    index = extra.index(element) if element in extra else len(extra)
+    return EXTRA_ELEMENT_COLOURS[index % len(EXTRA_ELEMENT_COLOURS)]
+
+
+@dataclass(frozen=True)
+class CategoryStyle:
+    """How a build's stage category is drawn: fill colour, and for a multi-stage project a hatch in the
+    colour of its last stage (so ``mining+separation`` shows both stage colours)."""
+
+    label: str
+    fill: str
+    hatch_colour: str | None
+
+    @property
+    def hatched(self) -> bool:
+        return self.hatch_colour is not None
+
+
+def category_style(category: str, stages: list[str]) -> CategoryStyle:
+    """Style of a build's stage category (``builds.csv`` ``stage``: one stage or several joined by ``+``)."""
+    parts = category.split("+")
+    fill = stage_colour(parts[0], stages)
+    hatch = stage_colour(parts[-1], stages) if len(parts) > 1 else None
+    return CategoryStyle(category, fill, hatch)
+
+
+def category_order(categories: list[str], stages: list[str]) -> list[str]:
+    """Stage categories in chain order: by first stage, then single stages before combinations."""
+
+    def key(category: str) -> tuple[int, int, str]:
+        parts = category.split("+")
+        first = stages.index(parts[0]) if parts[0] in stages else len(stages)
+        return first, len(parts), category
+
+    return sorted(dict.fromkeys(categories), key=key)
+
+
+def element_label(element: str, restricted: list[str] | None) -> str:
+    """An element's axis label, marked when it is export-controlled."""
+    return f"{element}{RESTRICTED_MARK}" if restricted and element in restricted else element
+
+
+def musd(value: float) -> str:
+    """US$ million as a short label: $385M, $3.35B."""
+    if abs(value) >= 1000:
+        return f"${value / 1000:.2f}B"
+    if abs(value) >= 10:
+        return f"${value:.0f}M"
+    return f"${value:.1f}M"

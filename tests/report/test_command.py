@@ -1,0 +1,60 @@
+"""`optimiser report DIR` and the report `optimiser run` writes, including when the report fails."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import optimiser.report
+from optimiser.cli import main
+
+from .conftest import ROOT, TINY
+
+
+def test_report_command_regenerates_from_a_stored_result(results, tmp_path: Path, capsys):
+    out = tmp_path / "elsewhere" / "tiny.html"
+    status = main(["report", str(results["tiny"].directory), "--out", str(out), "--inputs", str(TINY)])
+    assert status == 0
+    assert out.is_file()
+    assert sorted(p.name for p in (out.parent / "figures").iterdir()) == [
+        "binding.png", "capex.png", "dependence.png", "heatmap.png", "shortfall.png", "timeline.png",
+    ]
+    assert "report written to" in capsys.readouterr().out
+    text = out.read_text(encoding="utf-8")
+    assert "ASSUMPTION: test fixture" in text and "not the ones this result was solved on" not in text
+
+
+def test_report_command_with_other_inputs_says_so(results, tmp_path: Path):
+    out = tmp_path / "r.html"
+    assert main(["report", str(results["tiny"].directory), "--out", str(out), "--inputs", str(ROOT / "inputs")]) == 0
+    assert "not the ones this result was solved on" in out.read_text(encoding="utf-8")
+
+
+def test_report_command_refuses_what_is_not_a_result(tmp_path: Path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert "summary.json is missing" in capsys.readouterr().err
+
+
+def test_run_writes_the_report_beside_the_results(tmp_path: Path, capsys):
+    inputs = tmp_path / "inputs"
+    shutil.copytree(TINY, inputs)
+    out = tmp_path / "result"
+    assert main(["run", "--inputs", str(inputs), "--scenario", str(inputs / "scenarios" / "base.toml"), "--out", str(out)]) == 0
+    assert (out / "report.html").is_file() and (out / "figures" / "timeline.png").is_file()
+    assert f"report written to {out / 'report.html'}" in capsys.readouterr().out
+
+
+def test_a_failing_report_keeps_the_run_and_warns(tmp_path: Path, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(optimiser.report, "write_report", broken)
+    out = tmp_path / "result"
+    with caplog.at_level(logging.WARNING, logger="optimiser.report"):
+        status = main(["run", "--inputs", str(TINY), "--scenario", str(TINY / "scenarios" / "base.toml"), "--out", str(out)])
+    assert status == 0
+    assert json.loads((out / "summary.json").read_text())["status"] == "optimal"
+    assert (out / "builds.csv").is_file() and not (out / "report.html").exists()
+    assert any("its report failed: RuntimeError: drawing failed" in r.getMessage() for r in caplog.records)
