@@ -11,6 +11,7 @@ takes a screenshot once the page says its charts are drawn (``<body data-charts>
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import itertools
 import json
@@ -128,10 +129,8 @@ class DevToolsPipe:
         return answer.get("result", {})
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(TimeoutError, ConnectionError, RuntimeError, OSError):
             self.call("Browser.close", timeout=5)
-        except (TimeoutError, ConnectionError, RuntimeError, OSError):
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
