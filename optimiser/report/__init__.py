@@ -1,17 +1,21 @@
 """Reports a planner reads: a self-contained ``report.html`` and PNG figures for a stored result.
 
 ``write_report(directory)`` regenerates ``<directory>/report.html`` and ``<directory>/figures/*.png`` from a
-run result directory (what ``optimiser report DIR`` does); ``report_after_run`` is the hook ``optimiser run``
-calls, which never lets a report failure lose the result already written. What each figure shows, and the
-binding-stage definition, are in ``docs/reports.md``.
+stored result of any kind (what ``optimiser report DIR`` does); ``report_after_run`` is the hook the
+commands call after storing a result, which never lets a report failure lose the result already written.
+What each figure shows, and the binding-stage definition, are in ``docs/reports.md``.
 
-Modules: ``data`` (tables the figures show), ``style`` (colours, labels), ``figures`` (matplotlib PNGs),
-``interactive`` (plotly charts), ``html`` (the page and its templates). matplotlib and plotly are imported
-only when a report is written, so other commands start as fast as before.
+Modules: ``style`` (colours, labels, shared by every kind), ``html`` (the page, its templates and the one
+renderer every kind uses); per kind, the tables the figures show and the figures themselves (matplotlib PNGs
+and plotly charts): ``data``, ``figures``, ``interactive`` for runs, ``sweep_data``, ``sweep_charts``,
+``sweep_html`` for sweeps, ``portfolio_data``, ``portfolio_charts``, ``portfolio_html`` for comparisons,
+stress tests and robust runs. matplotlib and plotly are imported only when a report is written, so other
+commands start as fast as before.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -19,22 +23,58 @@ from ..inputs.data import InputData
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["report_after_run", "write_report"]
+__all__ = ["REPORT_KINDS", "report_after_run", "report_kind", "write_report"]
+
+
+REPORT_KINDS: tuple[str, ...] = ("run", "sweep", "comparison", "stress", "robust")
+
+
+def report_kind(directory: str | Path) -> str:
+    """What ``directory`` holds, by the files each command writes: ``sweep`` (sweep.json), ``comparison``
+    (comparison.csv), ``stress`` (stress.csv), ``robust`` (a summary.json of kind robust) or ``run``."""
+    directory = Path(directory)
+    if (directory / "sweep.json").is_file():
+        return "sweep"
+    if (directory / "comparison.csv").is_file():
+        return "comparison"
+    if (directory / "stress.csv").is_file():
+        return "stress"
+    summary = directory / "summary.json"
+    if summary.is_file():
+        try:
+            kind = json.loads(summary.read_text(encoding="utf-8")).get("kind")
+        except (OSError, json.JSONDecodeError):
+            kind = None
+        if kind == "robust":
+            return "robust"
+    return "run"
 
 
 def write_report(directory: str | Path, out: str | Path | None = None, inputs: InputData | None = None) -> Path:
     """Write the report of the result in ``directory`` (default ``<directory>/report.html``) and its PNGs.
 
-    ``inputs`` should be the input tables the result was solved on: they give the sources table, the
-    restricted elements and each project's construction years; other inputs are ignored, with a note.
+    The kind of report follows what the directory holds (:func:`report_kind`): a run, a sweep, or a
+    comparison, stress test or robust run of portfolios. ``inputs`` should be the input tables the result
+    was solved on: they give a run report's sources table, the restricted elements and each project's
+    construction years; other inputs are ignored, with a note.
     """
+    kind = report_kind(directory)
+    if kind == "sweep":
+        from .sweep_html import write_sweep_report
+
+        return write_sweep_report(directory, out)
+    if kind in ("comparison", "stress", "robust"):
+        from .portfolio_html import write_portfolio_report
+
+        return write_portfolio_report(directory, out, kind)
     from .html import write_run_report
 
     return write_run_report(directory, out, inputs)
 
 
 def report_after_run(directory: str | Path, inputs: InputData | None = None) -> Path | None:
-    """Write the report of a run just stored in ``directory``; on failure log a warning and return None.
+    """Write the report of a result just stored in ``directory`` (a run, sweep, comparison, stress test or
+    robust run); on failure log a warning and return None.
 
     The result files are already written when this runs: a report that cannot be drawn must not turn a
     solved run into a failed command.

@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import plotly
@@ -42,6 +43,9 @@ FIGURES_DIRECTORY = "figures"
 class FigureSpec:
     """One figure of a report: its PNG and interactive drawings and the words around them.
 
+    Each callable takes the report's data object (a run's :class:`~optimiser.report.data.RunReport`, a
+    sweep's or a portfolio set's).
+
     ``interactive`` may return ``None``: the page then shows ``empty`` (what the absence means) instead.
     ``available`` says whether the result has the tables the figure needs (most need an optimal plan).
     """
@@ -49,10 +53,10 @@ class FigureSpec:
     key: str
     title: str
     caption: str
-    png: Callable[[rd.RunReport], Figure]
-    interactive: Callable[[rd.RunReport], object]
-    empty: Callable[[rd.RunReport], str]
-    available: Callable[[rd.RunReport], bool] = lambda report: report.optimal
+    png: Callable[[Any], Figure]
+    interactive: Callable[[Any], object]
+    empty: Callable[[Any], str]
+    available: Callable[[Any], bool] = lambda report: report.optimal
 
 
 @dataclass
@@ -177,7 +181,7 @@ def environment() -> jinja2.Environment:
     )
 
 
-def draw_charts(report: rd.RunReport, specs: tuple[FigureSpec, ...], figures_dir: Path, page_dir: Path) -> list[Chart]:
+def draw_charts(report: object, specs: tuple[FigureSpec, ...], figures_dir: Path, page_dir: Path) -> list[Chart]:
     """Write each figure's PNG into ``figures_dir`` and build its chart; figures a result cannot have are left
     out (and a stale PNG of theirs removed)."""
     charts = []
@@ -219,21 +223,13 @@ def _headline(report: rd.RunReport) -> dict:
     }
 
 
-def render_run(report: rd.RunReport, out: Path, figures_dir: Path | None = None) -> Path:
-    """Write the run report of ``report`` to ``out`` (atomically) and its PNGs to ``figures_dir``."""
-    out = Path(out)
-    figures_dir = Path(figures_dir) if figures_dir is not None else out.parent / FIGURES_DIRECTORY
-    charts = draw_charts(report, RUN_FIGURES, figures_dir, out.parent)
+def render_page(template: str, out: Path, charts: list[Chart], source: Path, **context: object) -> Path:
+    """Render ``templates/<template>`` with its charts into ``out`` (atomically): the one way every report
+    kind writes its page. ``source`` is the result directory the page is drawn from (named in its footer)."""
     needs_plotly = any(chart.spec is not None for chart in charts)
-    context = {
-        "report": report,
-        "summary": report.summary,
-        "scenario": report.summary.get("scenario", {}),
-        "headline": _headline(report),
+    page_context = {
         "charts": charts,
-        "builds": rd.build_timeline(report),
-        "sources": rd.source_tables(report),
-        "stage_colours": {s: style.stage_colour(s, report.stages) for s in report.stages},
+        "source_directory": source,
         "generator": f"optimiser {__version__}",
         "plotly": {
             "payload": plotly_payload(),
@@ -242,11 +238,32 @@ def render_run(report: rd.RunReport, out: Path, figures_dir: Path | None = None)
         }
         if needs_plotly
         else None,
+        **context,
     }
-    html = environment().get_template("run.html.j2").render(**context)
+    html = environment().get_template(template).render(**page_context)
     _write_atomically(out, html)
-    logger.info("wrote %s (%d bytes) and %d figures in %s", out, len(html.encode("utf-8")), len(charts), figures_dir)
+    logger.info("wrote %s (%d bytes) with %d figures", out, len(html.encode("utf-8")), len(charts))
     return out
+
+
+def render_run(report: rd.RunReport, out: Path, figures_dir: Path | None = None) -> Path:
+    """Write the run report of ``report`` to ``out`` (atomically) and its PNGs to ``figures_dir``."""
+    out = Path(out)
+    figures_dir = Path(figures_dir) if figures_dir is not None else out.parent / FIGURES_DIRECTORY
+    charts = draw_charts(report, RUN_FIGURES, figures_dir, out.parent)
+    return render_page(
+        "run.html.j2",
+        out,
+        charts,
+        report.directory,
+        report=report,
+        summary=report.summary,
+        scenario=report.summary.get("scenario", {}),
+        headline=_headline(report),
+        builds=rd.build_timeline(report),
+        sources=rd.source_tables(report),
+        stage_colours={s: style.stage_colour(s, report.stages) for s in report.stages},
+    )
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -141,3 +141,23 @@ def musd(value: float) -> str:
     if abs(value) >= 10:
         return f"${value:.0f}M"
     return f"${value:.1f}M"
+
+
+PORTFOLIO_COLOURS: tuple[str, ...] = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB")
+"""Paul Tol's bright qualitative palette (colour-blind safe), one colour per portfolio in the order listed;
+an eighth portfolio starts the palette again."""
+
+
+def portfolio_colour(name: str, names: list[str]) -> str:
+    """The colour of portfolio ``name`` among ``names`` (the order of the comparison, stress or robust run)."""
+    index = names.index(name) if name in names else len(names)
+    return PORTFOLIO_COLOURS[index % len(PORTFOLIO_COLOURS)]
+
+
+REFERENCE_BUDGET_BAND_BUSD: tuple[float, float] = (13.0, 18.0)
+"""The source report's estimate of what new processing capacity outside China costs, US$13-18B (MODEL.md,
+"The question"): shaded on every budget axis so a planner sees where the policy debate sits."""
+
+BUDGET_AXIS = "Budget (US$ billion)"
+DUAL_AXIS = "Budget dual (points per extra US$1B)"
+OBJECTIVE_AXIS = "Objective (weighted dependence, points)"
