@@ -13,14 +13,20 @@ NAME = "report"
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser(NAME, help="write report.html and PNG figures for a stored run result")
-    parser.add_argument("result", type=Path, metavar="DIR", help="a run result directory (results/<name>)")
+    parser = subparsers.add_parser(
+        NAME,
+        help="write report.html and PNG figures for a stored result (run, sweep, comparison, stress or robust)",
+        description="Regenerate report.html and figures/ from a stored result. The kind of report follows what DIR "
+        "holds: a run (summary.json), a sweep (sweep.json), a comparison (comparison.csv), a stress test "
+        "(stress.csv) or a robust run (summary.json of kind robust).",
+    )
+    parser.add_argument("result", type=Path, metavar="DIR", help="a result directory (results/<name>)")
     parser.add_argument("--out", type=Path, default=None, help="the report file (default: DIR/report.html); PNGs go to figures/ beside it")
     parser.add_argument(
         "--inputs",
         type=Path,
         default=None,
-        help=f"the input tables the result was solved on, for the sources table (default: {DEFAULT_INPUTS} if it exists)",
+        help=f"the input tables a run was solved on, for its sources table (default: {DEFAULT_INPUTS} if it exists)",
     )
 
 
@@ -36,8 +42,13 @@ def execute(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def write_after_run(out: Path, data: InputData) -> None:
-    """`optimiser run`'s hook: write the report of the result just stored in ``out``, and say where it is.
+def add_no_report_argument(parser: argparse.ArgumentParser) -> None:
+    """``--no-report``: skip report.html and the PNGs (a few seconds each) in batch scripts."""
+    parser.add_argument("--no-report", action="store_true", help="do not write report.html and figures/ (optimiser report DIR writes them later)")
+
+
+def write_after_run(out: Path, data: InputData | None = None) -> None:
+    """The commands' hook: write the report of the result just stored in ``out``, and say where it is.
 
     A report failure is logged as a warning by ``report_after_run`` and never fails the run: the result
     files are already written.

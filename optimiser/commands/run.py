@@ -10,7 +10,7 @@ from ..model.objective import OBJECTIVES
 from ..runner import RunResult, solve
 from ..store import write_result
 from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, load
-from .report import write_after_run
+from .report import add_no_report_argument, write_after_run
 
 NAME = "run"
 
@@ -23,6 +23,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--budget", type=float, default=None, metavar="BUSD", help="override the budget, US$ billion")
     parser.add_argument("--objective", choices=OBJECTIVES, default=None, help="override the objective")
     parser.add_argument("--time-limit", type=float, default=None, metavar="SECONDS", help="solver time limit")
+    add_no_report_argument(parser)
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -38,7 +39,8 @@ def execute(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else DEFAULT_RESULTS / scenario.name
     write_result(result, out)
     print_summary(result, out)
-    write_after_run(out, data)
+    if not args.no_report:
+        write_after_run(out, data)
     return EXIT_OK if result.optimal else EXIT_NOT_OPTIMAL
 
 

@@ -8,9 +8,11 @@ import time
 from pathlib import Path
 
 from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
+from ..report import report_after_run
 from ..sweep import all_optimal, load_spec, read_sensitivity, sweep
 from ..sweep.progress import logger as progress_logger
 from .common import DEFAULT_RESULTS, add_inputs_argument, format_table
+from .report import add_no_report_argument, write_after_run
 
 NAME = "sweep"
 SHOWN_ROWS = 10
@@ -33,6 +35,7 @@ def add_parser(subparsers) -> None:
                         help="run on the dask.distributed cluster at ADDRESS (e.g. tcp://host:8786) instead")
     parser.add_argument("--retry-failed", action="store_true", help="solve again the scenarios that failed before")
     parser.add_argument("--quiet", action="store_true", help="no progress and no summary (the exit status says it all)")
+    add_no_report_argument(parser)
 
 
 def _positive(text: str) -> int:
@@ -62,6 +65,11 @@ def execute(args: argparse.Namespace) -> int:
     )
     if not args.quiet:
         _print_summary(spec, runs, out, time.perf_counter() - started)
+    if not args.no_report:
+        if args.quiet:
+            report_after_run(out)
+        else:
+            write_after_run(out)
     return EXIT_OK if all_optimal(runs) else EXIT_NOT_OPTIMAL
 
 

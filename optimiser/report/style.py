@@ -161,3 +161,16 @@ REFERENCE_BUDGET_BAND_BUSD: tuple[float, float] = (13.0, 18.0)
 BUDGET_AXIS = "Budget (US$ billion)"
 DUAL_AXIS = "Budget dual (points per extra US$1B)"
 OBJECTIVE_AXIS = "Objective (weighted dependence, points)"
+
+
+def series_colour(index: int) -> str:
+    """The colour of the ``index``-th line of a figure whose lines are neither stages, elements nor
+    portfolios (a sweep's frontier per lead-time shift, say): Tol's bright palette in order."""
+    return PORTFOLIO_COLOURS[index % len(PORTFOLIO_COLOURS)]
+
+
+OBJECTIVE_SCALE = "YlOrBr"
+"""Sequential scale for the objective in a sweep's heatmap: darker is more dependent, as for dependence."""
+
+FAN_ALPHAS: tuple[float, float] = (0.22, 0.45)
+"""Opacity of the fan chart's outer (5-95 %) and inner (25-75 %) bands, over the stage's colour."""
