@@ -58,3 +58,11 @@ def test_a_failing_report_keeps_the_run_and_warns(tmp_path: Path, monkeypatch, c
     assert json.loads((out / "summary.json").read_text())["status"] == "optimal"
     assert (out / "builds.csv").is_file() and not (out / "report.html").exists()
     assert any("its report failed: RuntimeError: drawing failed" in r.getMessage() for r in caplog.records)
+
+
+def test_run_with_no_report_writes_the_results_only(tmp_path: Path, capsys):
+    out = tmp_path / "result"
+    args = ["run", "--inputs", str(TINY), "--scenario", str(TINY / "scenarios" / "base.toml"), "--out", str(out), "--no-report"]
+    assert main(args) == 0
+    assert (out / "summary.json").is_file() and not (out / "report.html").exists() and not (out / "figures").exists()
+    assert "report written" not in capsys.readouterr().out
