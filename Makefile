@@ -12,8 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The default study: the base scenario's plan, then the dependence-versus-budget frontier ($0-25B x lead-time
+# shifts), each with its report.html.
 run: $(STAMP)
 	$(BIN)/optimiser run
+	$(BIN)/optimiser sweep inputs/sweeps/budget_frontier.toml
 
 validate: $(STAMP)
 	$(BIN)/optimiser validate
@@ -22,4 +25,5 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) results/base results/low results/high results/embargo
+	rm -rf $(VENV)
+	find results -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
