@@ -10,6 +10,7 @@ import pandas as pd
 from ..errors import EXIT_OK
 from ..portfolios.compare import Comparison, compare, write_comparison
 from .common import DEFAULT_RESULTS, format_table
+from .report import add_no_report_argument, write_after_run
 
 NAME = "compare"
 
@@ -19,6 +20,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("results", type=Path, nargs="+", metavar="DIR", help="result directories (two or more)")
     parser.add_argument("--out", type=Path, default=None, help="where comparison.csv goes (default: results/comparison)")
     parser.add_argument("--years", type=int, nargs="+", default=None, help="years to compare dependence in (default: 2030, 2035, final)")
+    add_no_report_argument(parser)
 
 
 def print_comparison(comparison: Comparison) -> None:
@@ -64,4 +66,6 @@ def execute(args: argparse.Namespace) -> int:
     path = write_comparison(comparison, out)
     print_comparison(comparison)
     print(f"\ncomparison written to {path}")
+    if not args.no_report:
+        write_after_run(out)
     return EXIT_OK

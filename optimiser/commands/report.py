@@ -31,14 +31,15 @@ def add_parser(subparsers) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
-    from ..report import write_report
+    from ..report import report_kind, write_report
     from ..report.html import FIGURES_DIRECTORY
 
+    kind = report_kind(args.result)
     inputs_dir = args.inputs if args.inputs is not None else (DEFAULT_INPUTS if DEFAULT_INPUTS.is_dir() else None)
-    data = load_inputs(inputs_dir) if inputs_dir is not None else None
+    data = load_inputs(inputs_dir) if inputs_dir is not None and kind == "run" else None
     path = write_report(args.result, args.out, data)
     size = path.stat().st_size
-    print(f"report written to {path} ({size / 1e6:.2f} MB); PNG figures in {path.parent / FIGURES_DIRECTORY}/")
+    print(f"{kind} report written to {path} ({size / 1e6:.2f} MB); PNG figures in {path.parent / FIGURES_DIRECTORY}/")
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ from ..portfolios.robust import MEASURES, RobustResult, measure_of, robust
 from ..runner import solve
 from ..store import write_csv, write_result
 from .common import DEFAULT_RESULTS, add_inputs_argument, format_table, scenario_list
+from .report import add_no_report_argument, write_after_run
 
 NAME = "robust"
 
@@ -27,10 +28,14 @@ def add_parser(subparsers) -> None:
     add_inputs_argument(parser)
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: results/robust-<measure>)")
     parser.add_argument("--no-benchmark", action="store_true", help="skip scoring each single-scenario optimum across the set")
+    add_no_report_argument(parser)
 
 
-def single_scenario_benchmark(data, scenarios, result: RobustResult) -> pd.DataFrame:
+def single_scenario_benchmark(data, scenarios, result: RobustResult, store: Path | None = None) -> pd.DataFrame:
     """Each scenario's own optimal portfolio scored on the robust measure across the set, beside the robust one.
+
+    With ``store``, each optimum's result is also written to ``store/<scenario name>/`` (the robust report
+    shows its builds and dependence beside the robust portfolio's).
 
     The robust portfolio is no worse than any benchmark that fits the reference (first) scenario's budget
     rows; one that does not (e.g. the optimum of a delay scenario, whose capex falls in other years) is
@@ -44,6 +49,8 @@ def single_scenario_benchmark(data, scenarios, result: RobustResult) -> pd.DataF
         run = solve(data, scenario, baseline=False)
         if not run.optimal:
             continue
+        if store is not None:
+            write_result(run, store / scenario.name)
         shares = {(r.project, int(r.start_year)): float(r.share) for r in run.builds.itertuples(index=False)}
         portfolio = Portfolio(name=f"optimal for {scenario.name}", source=scenario.name, shares=shares)
         objectives = [result.evaluators[other.name](portfolio).objective for other in scenarios]
@@ -86,9 +93,11 @@ def execute(args: argparse.Namespace) -> int:
     print(f"\nbuilds ({len(builds)}):")
     print(format_table(builds[["project", "stage", "start_year", "online_year", "share", "capex_musd"]], "{:,.3f}"))
     if not args.no_benchmark:
-        table = single_scenario_benchmark(data, scenarios, result)
+        table = single_scenario_benchmark(data, scenarios, result, store=out / "benchmark")
         write_csv(table, out / "benchmark.csv")
         print("\nobjective by scenario, and the measure, for the robust portfolio and each scenario's own optimum")
         print(format_table(table, "{:.3f}"))
     print(f"\nwritten to {out}/ (the first scenario's evaluation; every scenario's under {out}/scenarios/)")
+    if not args.no_report:
+        write_after_run(out, data)
     return EXIT_OK

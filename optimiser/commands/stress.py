@@ -10,6 +10,7 @@ from ..inputs import load_inputs
 from ..portfolios.stress import StressResult, stress
 from ..store import write_csv, write_result
 from .common import DEFAULT_RESULTS, add_inputs_argument, format_table, scenario_list
+from .report import add_no_report_argument, write_after_run
 
 NAME = "stress"
 
@@ -20,6 +21,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--scenarios", type=Path, nargs="+", required=True, metavar="FILE", help="scenario TOML files")
     add_inputs_argument(parser)
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: results/stress)")
+    add_no_report_argument(parser)
 
 
 def write_stress(result: StressResult, out: Path) -> None:
@@ -47,4 +49,6 @@ def execute(args: argparse.Namespace) -> int:
     if result.min_max_regret is not None:
         print(f"\nmin-max-regret portfolio: {result.min_max_regret}")
     print(f"\nwritten to {out}/")
+    if not args.no_report:
+        write_after_run(out, data)
     return EXIT_OK if (result.table["status"] == "optimal").all() else EXIT_NOT_OPTIMAL

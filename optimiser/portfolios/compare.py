@@ -7,10 +7,14 @@
 - ``differences``: per project, in how many portfolios it appears and whether they differ on it;
 - ``capex_by_stage``, ``capex_by_country``: capex per stage (a project's stages joined with '+') and country;
 - ``dependence``: final-year and chosen years' dependence by stage for all and the restricted elements.
+
+``comparison.json`` beside it names the result directories compared (as given, and absolute) and the years,
+so that the comparison report can read each result's full tables.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +36,11 @@ class Comparison:
 
     def section(self, name: str) -> pd.DataFrame:
         return self.table[self.table["section"] == name].reset_index(drop=True)
+
+    @property
+    def names(self) -> list[str]:
+        """The results' names in the table, in the order compared."""
+        return _unique_names(self.results)
 
     def differing_projects(self) -> list[str]:
         rows = self.section("differences")
@@ -111,11 +120,20 @@ def _differences(names: list[str], results: list[StoredResult]) -> list[dict]:
 
 
 def write_comparison(comparison: Comparison, out: str | Path) -> Path:
-    """Write ``comparison.csv`` into ``out`` (atomically)."""
+    """Write ``comparison.csv`` and ``comparison.json`` (the result directories compared, and the years)
+    into ``out`` (each atomically); return the CSV's path."""
     from ..store import write_csv
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    record = {
+        "results": {name: str(result.directory) for name, result in zip(comparison.names, comparison.results)},
+        "absolute": {name: str(result.directory.resolve()) for name, result in zip(comparison.names, comparison.results)},
+        "years": [int(year) for year in comparison.years],
+    }
+    staging_json = out / ".comparison.json.tmp"
+    staging_json.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    staging_json.replace(out / "comparison.json")
     path = out / "comparison.csv"
     staging = out / ".comparison.csv.tmp"
     write_csv(comparison.table, staging)
