@@ -246,17 +246,26 @@ def render_page(template: str, out: Path, charts: list[Chart], source: Path, **c
     return out
 
 
-def render_run(report: rd.RunReport, out: Path, figures_dir: Path | None = None) -> Path:
-    """Write the run report of ``report`` to ``out`` (atomically) and its PNGs to ``figures_dir``."""
+def render_report(
+    report: Any, specs: tuple[FigureSpec, ...], template: str, out: Path, figures_dir: Path | None = None, **context: object
+) -> Path:
+    """Draw ``specs`` for ``report`` (PNGs into ``figures_dir``, default ``figures/`` beside ``out``) and render
+    ``template`` with them into ``out``: the steps every report kind shares. ``report.directory`` is the
+    result directory the page names."""
     out = Path(out)
     figures_dir = Path(figures_dir) if figures_dir is not None else out.parent / FIGURES_DIRECTORY
-    charts = draw_charts(report, RUN_FIGURES, figures_dir, out.parent)
-    return render_page(
+    charts = draw_charts(report, specs, figures_dir, out.parent)
+    return render_page(template, out, charts, report.directory, report=report, **context)
+
+
+def render_run(report: rd.RunReport, out: Path, figures_dir: Path | None = None) -> Path:
+    """Write the run report of ``report`` to ``out`` (atomically) and its PNGs to ``figures_dir``."""
+    return render_report(
+        report,
+        RUN_FIGURES,
         "run.html.j2",
         out,
-        charts,
-        report.directory,
-        report=report,
+        figures_dir,
         summary=report.summary,
         scenario=report.summary.get("scenario", {}),
         headline=_headline(report),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import portfolio_charts as charts
 from . import portfolio_data
-from .html import FIGURES_DIRECTORY, REPORT_NAME, FigureSpec, draw_charts, render_page
+from .html import REPORT_NAME, FigureSpec, render_report
 
 logger = logging.getLogger(__name__)
 
@@ -146,15 +146,12 @@ def _relative(path: Path, directory: Path) -> str:
 
 def render_portfolios(portfolios: portfolio_data.PortfolioSet, out: Path, figures_dir: Path | None = None) -> Path:
     """Write the report of ``portfolios`` to ``out`` (atomically) and its PNGs to ``figures_dir``."""
-    out = Path(out)
-    figures_dir = Path(figures_dir) if figures_dir is not None else out.parent / FIGURES_DIRECTORY
-    drawn = draw_charts(portfolios, PORTFOLIO_FIGURES, figures_dir, out.parent)
-    return render_page(
+    return render_report(
+        portfolios,
+        PORTFOLIO_FIGURES,
         "portfolios.html.j2",
         out,
-        drawn,
-        portfolios.directory,
-        report=portfolios,
+        figures_dir,
         cards=_headline(portfolios),
         objective_rows=_objective_rows(portfolios),
         regret_rows=_regret_rows(portfolios),

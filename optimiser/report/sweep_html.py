@@ -12,7 +12,7 @@ from pathlib import Path
 from . import style
 from . import sweep_charts as charts
 from . import sweep_data as sd
-from .html import FIGURES_DIRECTORY, REPORT_NAME, FigureSpec, draw_charts, render_page
+from .html import REPORT_NAME, FigureSpec, render_report
 
 logger = logging.getLogger(__name__)
 
@@ -118,16 +118,13 @@ def _headline(report: sd.SweepReport) -> list[dict]:
 
 def render_sweep(report: sd.SweepReport, out: Path, figures_dir: Path | None = None) -> Path:
     """Write the sweep report of ``report`` to ``out`` (atomically) and its PNGs to ``figures_dir``."""
-    out = Path(out)
-    figures_dir = Path(figures_dir) if figures_dir is not None else out.parent / FIGURES_DIRECTORY
-    drawn = draw_charts(report, _specs(report), figures_dir, out.parent)
     failures = report.not_optimal.head(SHOWN_FAILURES)
-    return render_page(
+    return render_report(
+        report,
+        _specs(report),
         "sweep.html.j2",
         out,
-        drawn,
-        report.directory,
-        report=report,
+        figures_dir,
         cards=_headline(report),
         parameters=sd.parameter_rows(report),
         tornado=sd.tornado(report),
