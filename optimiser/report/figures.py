@@ -1,6 +1,6 @@
 """The run report's figures as matplotlib PNGs, for slides.
 
-Each ``*_figure`` function draws one figure from :mod:`optimiser.report.data` tables and returns a
+Each ``*new_figure`` function draws one figure from :mod:`optimiser.report.data` tables and returns a
 ``matplotlib.figure.Figure`` (the object API, no pyplot: no global state, safe in a library). The same
 figures are drawn interactively by :mod:`optimiser.report.interactive`; colours come from
 :mod:`optimiser.report.style`.
@@ -40,7 +40,7 @@ RC = {
 }
 
 
-def _styled(draw: Callable[[rd.RunReport], Figure]) -> Callable[[rd.RunReport], Figure]:
+def styled(draw: Callable[[rd.RunReport], Figure]) -> Callable[[rd.RunReport], Figure]:
     """Draw under :data:`RC` (fonts and spines are fixed when artists are made), leaving global state alone."""
 
     @functools.wraps(draw)
@@ -51,11 +51,13 @@ def _styled(draw: Callable[[rd.RunReport], Figure]) -> Callable[[rd.RunReport], 
     return wrapper
 
 
-def _figure(width: float, height: float) -> Figure:
+def new_figure(width: float, height: float) -> Figure:
+    """A white figure of ``width`` x ``height`` inches with constrained layout (shared by every report kind)."""
     return Figure(figsize=(width, height), layout="constrained", facecolor="white")
 
 
-def _years_axis(ax, years: list[int]) -> None:
+def years_axis(ax, years: list[int]) -> None:
+    """A year x axis: half a year of margin, a tick every year (every 5 beyond 12 years), labelled."""
     if years:
         ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
         step = 5 if len(years) > 12 else 1
@@ -63,9 +65,9 @@ def _years_axis(ax, years: list[int]) -> None:
     ax.set_xlabel(style.YEAR_AXIS)
 
 
-def _message_figure(title: str, message: str) -> Figure:
+def message_figure(title: str, message: str) -> Figure:
     """A panel that states a result in words where there is nothing to plot (e.g. no shortfall)."""
-    figure = _figure(9, 2.4)
+    figure = new_figure(9, 2.4)
     ax = figure.add_subplot()
     ax.set_axis_off()
     ax.text(0.5, 0.62, title, ha="center", va="center", fontsize=15, weight="bold", transform=ax.transAxes)
@@ -73,13 +75,13 @@ def _message_figure(title: str, message: str) -> Figure:
     return figure
 
 
-@_styled
+@styled
 def dependence_figure(report: rd.RunReport) -> Figure:
     """China dependence over time per stage, without new builds (dashed) against the plan (solid)."""
     groups = rd.dependence_groups(report)
     if not groups:
-        return _message_figure("No dependence to show", report.status_words)
-    figure = _figure(5.6 * len(groups), 4.6)
+        return message_figure("No dependence to show", report.status_words)
+    figure = new_figure(5.6 * len(groups), 4.6)
     axes = figure.subplots(1, len(groups), sharey=True, squeeze=False)[0]
     stages = report.stages
     controls = rd.export_control_years(report)
@@ -99,7 +101,7 @@ def dependence_figure(report: rd.RunReport) -> Figure:
         ax.set_title(title)
         ax.set_ylim(0, 100)
         ax.grid(axis="y", color=style.GRID_COLOUR, linewidth=0.8)
-        _years_axis(ax, report.years)
+        years_axis(ax, report.years)
     axes[0].set_ylabel(style.PERCENT_AXIS)
     handles = [Line2D([], [], color=style.stage_colour(s, stages), linewidth=2, label=s) for s in stages]
     handles += [
@@ -113,14 +115,14 @@ def dependence_figure(report: rd.RunReport) -> Figure:
     return figure
 
 
-@_styled
+@styled
 def heatmap_figure(report: rd.RunReport) -> Figure:
     """The plan's dependence per element and year, one panel per stage; restricted elements marked *."""
     stages = report.stages
     elements = report.elements
     columns = 2 if len(stages) > 1 else 1
     rows = -(-len(stages) // columns)
-    figure = _figure(12, 1.0 + rows * (0.22 * len(elements) + 0.9))
+    figure = new_figure(12, 1.0 + rows * (0.22 * len(elements) + 0.9))
     axes = figure.subplots(rows, columns, squeeze=False, sharex=True, sharey=True).ravel()
     cmap = matplotlib.colormaps[style.DEPENDENCE_SCALE].with_extremes(bad=style.NO_REQUIREMENT_COLOUR)
     years = report.years
@@ -143,7 +145,7 @@ def heatmap_figure(report: rd.RunReport) -> Figure:
                 label.set_fontweight("bold")
         ax.spines[["left", "bottom"]].set_visible(False)
         ax.tick_params(length=0)
-        _years_axis(ax, years)
+        years_axis(ax, years)
     for ax in axes[: len(stages) - columns]:
         ax.set_xlabel("")
     for ax in axes[len(stages):]:
@@ -158,7 +160,8 @@ def heatmap_figure(report: rd.RunReport) -> Figure:
     return figure
 
 
-def _category_patch(category: str, stages: list[str]) -> Patch:
+def category_patch(category: str, stages: list[str]) -> Patch:
+    """The legend patch of a build's stage category (hatched for a multi-stage project)."""
     look = style.category_style(category, stages)
     return Patch(
         facecolor=look.fill,
@@ -170,14 +173,14 @@ def _category_patch(category: str, stages: list[str]) -> Patch:
     )
 
 
-@_styled
+@styled
 def timeline_figure(report: rd.RunReport) -> Figure:
     """Each build as a bar from its construction start to its first output, coloured by stage, with capex."""
     timeline = rd.build_timeline(report)
     if timeline.empty:
-        return _message_figure("No builds", "This plan funds no new project." if report.optimal else report.status_words)
+        return message_figure("No builds", "This plan funds no new project." if report.optimal else report.status_words)
     stages = report.stages
-    figure = _figure(11, 1.6 + 0.3 * len(timeline))
+    figure = new_figure(11, 1.6 + 0.3 * len(timeline))
     ax = figure.add_subplot()
     positions = np.arange(len(timeline))
     for y, row in zip(positions, timeline.itertuples(index=False)):
@@ -205,21 +208,21 @@ def timeline_figure(report: rd.RunReport) -> Figure:
     ax.grid(axis="x", color=style.GRID_COLOUR, linewidth=0.8)
     ax.set_axisbelow(True)
     categories = style.category_order(list(timeline["stage"]), stages)
-    ax.legend(handles=[_category_patch(c, stages) for c in categories], loc="lower right", frameon=True, title="stage")
+    ax.legend(handles=[category_patch(c, stages) for c in categories], loc="lower right", frameon=True, title="stage")
     figure.suptitle(f"Build timeline, scenario '{report.name}' ({len(timeline)} builds)", weight="bold")
     return figure
 
 
-@_styled
+@styled
 def capex_figure(report: rd.RunReport) -> Figure:
     """Capex drawn per year (spread over construction years, yearly cap dashed) and capex per country."""
     by_year = rd.capex_by_year(report)
     by_country = rd.capex_by_country(report)
     if by_country.empty:
-        return _message_figure("No capex", "This plan funds no new project." if report.optimal else report.status_words)
+        return message_figure("No capex", "This plan funds no new project." if report.optimal else report.status_words)
     stages = report.stages
     categories = style.category_order(list(by_country.columns), stages)
-    figure = _figure(12, 4.8)
+    figure = new_figure(12, 4.8)
     year_ax, country_ax = figure.subplots(1, 2, width_ratios=[1.5, 1])
     bottom = np.zeros(len(by_year))
     for category in categories:
@@ -239,7 +242,7 @@ def capex_figure(report: rd.RunReport) -> Figure:
         )
     year_ax.set_ylabel(style.CAPEX_AXIS)
     year_ax.set_title("Capex drawn per year (over construction years)")
-    _years_axis(year_ax, [int(y) for y in by_year.index])
+    years_axis(year_ax, [int(y) for y in by_year.index])
     year_ax.grid(axis="y", color=style.GRID_COLOUR, linewidth=0.8)
     year_ax.set_axisbelow(True)
     left = np.zeros(len(by_country))
@@ -262,19 +265,19 @@ def capex_figure(report: rd.RunReport) -> Figure:
     country_ax.grid(axis="x", color=style.GRID_COLOUR, linewidth=0.8)
     country_ax.set_axisbelow(True)
     figure.legend(
-        handles=[_category_patch(c, stages) for c in categories], loc="outside lower center", ncol=len(categories), frameon=False
+        handles=[category_patch(c, stages) for c in categories], loc="outside lower center", ncol=len(categories), frameon=False
     )
     total = float(by_country.to_numpy().sum())
     figure.suptitle(f"Capex, scenario '{report.name}': {style.musd(total)} undiscounted", weight="bold")
     return figure
 
 
-@_styled
+@styled
 def binding_figure(report: rd.RunReport) -> Figure:
     """The stage that limits ROW supply of each element in each year of the plan (docs/reports.md)."""
     binding = rd.binding_stages(report)
     if binding.empty:
-        return _message_figure("No binding stages", report.status_words)
+        return message_figure("No binding stages", report.status_words)
     stages = report.stages
     elements = report.elements
     years = report.years
@@ -287,7 +290,7 @@ def binding_figure(report: rd.RunReport) -> Figure:
     for row in binding.itertuples(index=False):
         if row.binding is not None and row.element in row_of and row.year in column_of:
             matrix[row_of[row.element], column_of[row.year]] = code[row.binding]
-    figure = _figure(11, 1.9 + 0.32 * len(elements))
+    figure = new_figure(11, 1.9 + 0.32 * len(elements))
     ax = figure.add_subplot()
     cmap = ListedColormap(colours).with_extremes(bad="#FFFFFF")
     norm = BoundaryNorm(np.arange(len(categories) + 1) - 0.5, len(categories))
@@ -301,7 +304,7 @@ def binding_figure(report: rd.RunReport) -> Figure:
     ax.tick_params(which="both", length=0)
     ax.spines[["left", "bottom"]].set_visible(False)
     ax.set_yticks(range(len(elements)), [style.element_label(e, report.restricted) for e in elements])
-    _years_axis(ax, years)
+    years_axis(ax, years)
     handles = [Patch(facecolor=c, edgecolor=style.EDGE_COLOUR, linewidth=0.5, label=label) for label, c in zip(categories, colours)]
     figure.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False)
     mark = f" ({style.RESTRICTED_MARK} export-controlled)" if report.restricted else ""
@@ -309,22 +312,22 @@ def binding_figure(report: rd.RunReport) -> Figure:
     return figure
 
 
-@_styled
+@styled
 def shortfall_figure(report: rd.RunReport) -> Figure:
     """Unmet demand per stage and element (t REO-eq a year), export-cap years shaded; a 'no shortfall'
     panel when every tonne of demand is met."""
     short = rd.shortfall(report)
     controls = rd.export_control_years(report)
     if not report.optimal:
-        return _message_figure("No shortfall to show", report.status_words)
+        return message_figure("No shortfall to show", report.status_words)
     if short.empty:
         caps = "; ".join(f"{text} in {a}-{b}" for a, b, text in controls) or "none"
-        return _message_figure(
+        return message_figure(
             "No shortfall", f"Every tonne of ROW demand is met at every stage in every year.\nExport caps in this scenario: {caps}."
         )
     stages = [s for s in report.stages if s in set(short["stage"])]
     elements = [e for e in report.elements if e in set(short["element"])]
-    figure = _figure(4.2 * len(stages) + 1.5, 4.4)
+    figure = new_figure(4.2 * len(stages) + 1.5, 4.4)
     axes = figure.subplots(1, len(stages), squeeze=False)[0]
     years = report.years
     for ax, stage in zip(axes, stages):
@@ -340,7 +343,7 @@ def shortfall_figure(report: rd.RunReport) -> Figure:
             ax.bar(years, values, bottom=bottom, color=style.element_colour(element, report.elements), edgecolor=style.EDGE_COLOUR, linewidth=0.4)
             bottom += values
         ax.set_title(stage)
-        _years_axis(ax, years)
+        years_axis(ax, years)
         ax.grid(axis="y", color=style.GRID_COLOUR, linewidth=0.8)
         ax.set_axisbelow(True)
     axes[0].set_ylabel(f"Unmet demand ({style.FLOW_AXIS})")

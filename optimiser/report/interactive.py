@@ -27,7 +27,8 @@ CONFIG: dict = {
 """Plotly's client options for every chart: no logo link, the camera button saves a PNG at 2x."""
 
 
-def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
+def apply_layout(figure: go.Figure, title: str, height: int) -> go.Figure:
+    """The look every report chart shares: template, font, title, height, margins, legend beneath."""
     figure.update_layout(
         template=TEMPLATE,
         title={"text": title, "x": 0.01, "xanchor": "left"},
@@ -40,7 +41,8 @@ def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
     return figure
 
 
-def _year_axes(figure: go.Figure, years: list[int], **selector) -> None:
+def year_axes(figure: go.Figure, years: list[int], **selector) -> None:
+    """Year x axes (of the panels ``selector`` picks): half a year of margin, ticks every year or every 5."""
     span = [years[0] - 0.5, years[-1] + 0.5] if years else None
     figure.update_xaxes(title_text=style.YEAR_AXIS, range=span, dtick=5 if len(years) > 12 else 1, **selector)
 
@@ -96,10 +98,10 @@ def dependence_chart(report: rd.RunReport) -> go.Figure | None:
                 columns.append(column)
     figure.add_traces(traces, rows=[1] * len(traces), cols=columns)
     _shade_export_caps(figure, report, len(groups))
-    _year_axes(figure, report.years)
+    year_axes(figure, report.years)
     figure.update_yaxes(range=[0, 100], ticksuffix=" %", showgrid=True, gridcolor=style.GRID_COLOUR)
     figure.update_yaxes(title_text=style.PERCENT_AXIS, row=1, col=1)
-    _layout(figure, f"China dependence by stage, scenario '{report.name}'", 520)
+    apply_layout(figure, f"China dependence by stage, scenario '{report.name}'", 520)
     figure.update_layout(legend={"y": -0.22})
     return figure
 
@@ -142,7 +144,7 @@ def heatmap_chart(report: rd.RunReport) -> go.Figure | None:
     note = "grey: no requirement at that stage"
     if report.restricted:
         note = f"{style.RESTRICTED_MARK} export-controlled; " + note
-    _layout(figure, f"China dependence by element, with this plan ({note})", 220 + rows * (22 * len(elements) + 60))
+    apply_layout(figure, f"China dependence by element, with this plan ({note})", 220 + rows * (22 * len(elements) + 60))
     figure.update_layout(
         coloraxis={
             "colorscale": style.DEPENDENCE_SCALE,
@@ -155,7 +157,8 @@ def heatmap_chart(report: rd.RunReport) -> go.Figure | None:
     return figure
 
 
-def _bar_marker(category: str, stages: list[str]) -> dict:
+def bar_marker(category: str, stages: list[str]) -> dict:
+    """A bar's fill, outline and (for a multi-stage project) hatch, from its stage category."""
     look = style.category_style(category, stages)
     marker: dict = {"color": look.fill, "line": {"color": style.EDGE_COLOUR, "width": 0.6}}
     if look.hatched:
@@ -180,7 +183,7 @@ def timeline_chart(report: rd.RunReport) -> go.Figure | None:
                 x=durations,
                 base=part["start_year"].tolist(),
                 name=category,
-                marker=_bar_marker(category, stages),
+                marker=bar_marker(category, stages),
                 text=[style.musd(float(v)) for v in part["capex_musd"]],
                 textposition="outside",
                 cliponaxis=False,
@@ -204,7 +207,7 @@ def timeline_chart(report: rd.RunReport) -> go.Figure | None:
         showgrid=True,
         gridcolor=style.GRID_COLOUR,
     )
-    _layout(figure, f"Build timeline, scenario '{report.name}' ({len(timeline)} builds)", 160 + 26 * len(timeline))
+    apply_layout(figure, f"Build timeline, scenario '{report.name}' ({len(timeline)} builds)", 160 + 26 * len(timeline))
     figure.update_layout(barmode="overlay", bargap=0.25, legend=SIDE_LEGEND | {"title": {"text": "stage"}})
     return figure
 
@@ -224,7 +227,7 @@ def capex_chart(report: rd.RunReport) -> go.Figure | None:
     years = [int(y) for y in by_year.index]
     traces, columns = [], []
     for category in categories:
-        marker = _bar_marker(category, stages)
+        marker = bar_marker(category, stages)
         values = by_year[category] if category in by_year else [0.0] * len(years)
         traces.append(
             go.Bar(
@@ -257,12 +260,12 @@ def capex_chart(report: rd.RunReport) -> go.Figure | None:
         row=1,
         col=2,
     )
-    _year_axes(figure, years, row=1, col=1)
+    year_axes(figure, years, row=1, col=1)
     figure.update_yaxes(title_text=style.CAPEX_AXIS, showgrid=True, gridcolor=style.GRID_COLOUR, row=1, col=1)
     figure.update_yaxes(autorange="reversed", row=1, col=2)
     figure.update_xaxes(title_text=style.CAPEX_AXIS, showgrid=True, gridcolor=style.GRID_COLOUR, range=[0, float(totals.max()) * 1.3], row=1, col=2)
     total = float(totals.sum())
-    _layout(figure, f"Capex, scenario '{report.name}': {style.musd(total)} undiscounted", 500)
+    apply_layout(figure, f"Capex, scenario '{report.name}': {style.musd(total)} undiscounted", 500)
     figure.update_layout(barmode="stack", legend={"y": -0.2})
     return figure
 
@@ -301,9 +304,9 @@ def binding_chart(report: rd.RunReport) -> go.Figure | None:
         )
     figure.update_yaxes(autorange="reversed", showline=False, ticks="")
     figure.update_xaxes(showline=False, ticks="")
-    _year_axes(figure, years)
+    year_axes(figure, years)
     mark = f" ({style.RESTRICTED_MARK} export-controlled)" if report.restricted else ""
-    _layout(figure, f"Stage that limits ROW supply, with this plan{mark}", 200 + 30 * len(elements))
+    apply_layout(figure, f"Stage that limits ROW supply, with this plan{mark}", 200 + 30 * len(elements))
     figure.update_layout(legend=SIDE_LEGEND, plot_bgcolor="white")
     return figure
 
@@ -338,9 +341,9 @@ def shortfall_chart(report: rd.RunReport) -> go.Figure | None:
             shown.add(element)
     figure.add_traces(traces, rows=[1] * len(traces), cols=columns)
     _shade_export_caps(figure, report, len(stages))
-    _year_axes(figure, years)
+    year_axes(figure, years)
     figure.update_yaxes(showgrid=True, gridcolor=style.GRID_COLOUR)
     figure.update_yaxes(title_text=f"Unmet demand ({style.FLOW_AXIS})", row=1, col=1)
-    _layout(figure, f"Shortfall: demand left unmet, scenario '{report.name}'", 460)
+    apply_layout(figure, f"Shortfall: demand left unmet, scenario '{report.name}'", 460)
     figure.update_layout(barmode="stack", legend={"y": -0.2})
     return figure

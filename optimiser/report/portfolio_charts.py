@@ -1,6 +1,6 @@
 """The figures of a comparison, stress-test or robust report: matplotlib PNGs and the same as plotly charts.
 
-Each figure has a ``*_figure`` function (a ``matplotlib.figure.Figure``, for slides) and a ``*_chart``
+Each figure has a ``*new_figure`` function (a ``matplotlib.figure.Figure``, for slides) and a ``*_chart``
 function (a ``plotly.graph_objects.Figure``, or None where the page says in words why there is nothing to
 draw), both drawn from a :class:`~optimiser.report.portfolio_data.PortfolioSet`:
 
@@ -89,18 +89,18 @@ def _portfolio_title(portfolio_set: PortfolioSet, portfolio: str) -> str:
     return f"{portfolio}: {style.musd(portfolio_set.capex(portfolio))} capex"
 
 
-@figures._styled
+@figures.styled
 def timeline_figure(portfolio_set: PortfolioSet) -> Figure:
     """The portfolios side by side: each build from construction start to first output, by stage, with capex."""
     builds = portfolio_set.builds
     if builds.empty:
-        return figures._message_figure("No builds", "No portfolio funds a new project.")
+        return figures.message_figure("No builds", "No portfolio funds a new project.")
     layout = project_rows(portfolio_set)
     depth = sum(span for _, span in layout.values())
     stages = portfolio_set.stages
     years = _timeline_years(portfolio_set)
     count = len(portfolio_set.portfolios)
-    figure = figures._figure(min(2.4 + 4.2 * count, 26), 2.0 + 0.3 * depth)
+    figure = figures.new_figure(min(2.4 + 4.2 * count, 26), 2.0 + 0.3 * depth)
     axes = figure.subplots(1, count, sharey=True, squeeze=False)[0]
     for ax, portfolio in zip(axes, portfolio_set.portfolios):
         part = builds[builds["portfolio"] == portfolio]
@@ -126,7 +126,7 @@ def timeline_figure(portfolio_set: PortfolioSet) -> Figure:
     axes[0].set_ylim(depth, 0)
     categories = style.category_order(list(builds["stage"]), stages)
     figure.legend(
-        handles=[figures._category_patch(c, stages) for c in categories], loc="outside lower center", ncol=len(categories),
+        handles=[figures.category_patch(c, stages) for c in categories], loc="outside lower center", ncol=len(categories),
         frameon=False, title="stage",
     )
     figure.suptitle(TIMELINE_TITLE, weight="bold")
@@ -173,7 +173,7 @@ def timeline_chart(portfolio_set: PortfolioSet) -> go.Figure | None:
                     name=category,
                     legendgroup=category,
                     showlegend=category not in shown,
-                    marker=interactive._bar_marker(category, stages),
+                    marker=interactive.bar_marker(category, stages),
                     text=[style.musd(float(v)) for v in ordered["capex_musd"]],
                     textposition="outside",
                     constraintext="none",
@@ -201,7 +201,7 @@ def timeline_chart(portfolio_set: PortfolioSet) -> go.Figure | None:
         gridcolor=style.GRID_COLOUR,
     )
     figure.update_xaxes(title_text=style.YEAR_AXIS)
-    interactive._layout(figure, TIMELINE_TITLE, int(200 + 26 * depth))
+    interactive.apply_layout(figure, TIMELINE_TITLE, int(200 + 26 * depth))
     figure.update_layout(barmode="overlay", legend=interactive.SIDE_LEGEND | {"title": {"text": "stage"}})
     return figure
 
@@ -216,13 +216,13 @@ def _objective_bars(portfolio_set: PortfolioSet):
         yield portfolio, centres - 0.4 + width * (index + 0.5), values, width
 
 
-@figures._styled
+@figures.styled
 def objective_figure(portfolio_set: PortfolioSet) -> Figure:
     """Each portfolio's objective under each scenario it was evaluated under (lower is better)."""
     if not portfolio_set.optimal:
-        return figures._message_figure("No objective to show", "No portfolio has an optimal evaluation.")
+        return figures.message_figure("No objective to show", "No portfolio has an optimal evaluation.")
     scenarios = portfolio_set.scenarios
-    figure = figures._figure(max(7.5, 1.6 + 0.7 * len(scenarios) * max(len(portfolio_set.portfolios), 2)), 4.6)
+    figure = figures.new_figure(max(7.5, 1.6 + 0.7 * len(scenarios) * max(len(portfolio_set.portfolios), 2)), 4.6)
     ax = figure.add_subplot()
     for portfolio, positions, values, width in _objective_bars(portfolio_set):
         present = ~np.isnan(values)
@@ -263,7 +263,7 @@ def objective_chart(portfolio_set: PortfolioSet) -> go.Figure | None:
         )
     figure.update_xaxes(title_text="Scenario", type="category")
     figure.update_yaxes(title_text=style.OBJECTIVE_AXIS, rangemode="tozero", showgrid=True, gridcolor=style.GRID_COLOUR)
-    interactive._layout(figure, "Objective under each scenario (lower is better)", 460)
+    interactive.apply_layout(figure, "Objective under each scenario (lower is better)", 460)
     figure.update_layout(barmode="group", legend={"title": {"text": "portfolio"}, "y": -0.22})
     return figure
 
@@ -280,15 +280,15 @@ def _trajectory_stages(portfolio_set: PortfolioSet, lines: pd.DataFrame) -> list
     return [s for s in portfolio_set.stages if s in present]
 
 
-@figures._styled
+@figures.styled
 def trajectories_figure(portfolio_set: PortfolioSet) -> Figure:
     """China dependence over time, one panel per stage (rows) and scenario (columns), a line per portfolio."""
     lines = _trajectories(portfolio_set)
     if lines.empty:
-        return figures._message_figure("No dependence to show", "No evaluation stored its dependence over time.")
+        return figures.message_figure("No dependence to show", "No evaluation stored its dependence over time.")
     stages = _trajectory_stages(portfolio_set, lines)
     scenarios = [s for s in portfolio_set.scenarios if s in set(lines["scenario"])]
-    figure = figures._figure(1.8 + 3.6 * len(scenarios), 1.6 + 2.1 * len(stages))
+    figure = figures.new_figure(1.8 + 3.6 * len(scenarios), 1.6 + 2.1 * len(stages))
     axes = figure.subplots(len(stages), len(scenarios), sharex=True, sharey=True, squeeze=False)
     years = portfolio_set.years
     for r, stage in enumerate(stages):
@@ -307,7 +307,7 @@ def trajectories_figure(portfolio_set: PortfolioSet) -> Figure:
                 ax.yaxis.label.set_color(style.stage_colour(stage, portfolio_set.stages))
                 ax.yaxis.label.set_fontweight("bold")
             if r == len(stages) - 1:
-                figures._years_axis(ax, years)
+                figures.years_axis(ax, years)
     figure.supylabel(style.PERCENT_AXIS, fontsize=10)
     handles = [Line2D([], [], color=portfolio_set.colours[p], linewidth=2, label=p) for p in portfolio_set.portfolios]
     figure.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), frameon=False, title="portfolio")
@@ -356,7 +356,7 @@ def trajectories_chart(portfolio_set: PortfolioSet) -> go.Figure | None:
     figure.update_xaxes(range=[years[0] - 0.5, years[-1] + 0.5], dtick=5 if len(years) > 12 else 1, showgrid=False)
     figure.update_xaxes(title_text=style.YEAR_AXIS, row=len(stages))
     figure.update_yaxes(range=[0, 100], ticksuffix=" %", showgrid=True, gridcolor=style.GRID_COLOUR)
-    interactive._layout(figure, f"China dependence by stage under each scenario: {style.PERCENT_AXIS}, all elements", 160 + 210 * len(stages))
+    interactive.apply_layout(figure, f"China dependence by stage under each scenario: {style.PERCENT_AXIS}, all elements", 160 + 210 * len(stages))
     figure.update_layout(legend=interactive.SIDE_LEGEND | {"title": {"text": "portfolio"}})
     return figure
 
@@ -376,13 +376,13 @@ def cell_text(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.2f}"
 
 
-@figures._styled
+@figures.styled
 def regret_figure(portfolio_set: PortfolioSet) -> Figure:
     """The regret of each portfolio under each scenario, and its largest; the min-max-regret one marked."""
     matrix = regret_matrix(portfolio_set)
     values = matrix.to_numpy(dtype=float)
     rows, columns = values.shape
-    figure = figures._figure(max(7.5, 2.8 + 1.3 * columns), 1.9 + 0.5 * rows)
+    figure = figures.new_figure(max(7.5, 2.8 + 1.3 * columns), 1.9 + 0.5 * rows)
     ax = figure.add_subplot()
     cmap = matplotlib.colormaps[REGRET_SCALE].with_extremes(bad=style.NO_REQUIREMENT_COLOUR)
     top = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
@@ -449,5 +449,5 @@ def regret_chart(portfolio_set: PortfolioSet) -> go.Figure | None:
     figure.update_yaxes(autorange="reversed", showline=False, ticks="", type="category")
     figure.update_xaxes(title_text=f"Scenario (last column: {MAX_REGRET})", showline=False, ticks="", type="category")
     mark = f"; {BEST_MARK} min-max regret: {portfolio_set.min_max_regret}" if portfolio_set.min_max_regret else ""
-    interactive._layout(figure, f"Regret: points worse than the scenario's best portfolio{mark}", 200 + 46 * len(matrix))
+    interactive.apply_layout(figure, f"Regret: points worse than the scenario's best portfolio{mark}", 200 + 46 * len(matrix))
     return figure

@@ -1,4 +1,4 @@
-"""A sweep report's figures: for each, a matplotlib PNG (``*_figure``) and a plotly chart (``*_chart``).
+"""A sweep report's figures: for each, a matplotlib PNG (``*new_figure``) and a plotly chart (``*_chart``).
 
 Both drawings of a figure sit side by side here, read the same :mod:`optimiser.report.sweep_data` table and
 take colours and axis labels from :mod:`optimiser.report.style`. A ``*_chart`` returns None where the sweep
@@ -17,8 +17,8 @@ from plotly.subplots import make_subplots
 
 from . import style
 from . import sweep_data as sd
-from .figures import _figure, _styled, _years_axis
-from .interactive import _layout, _year_axes
+from .figures import new_figure, styled, years_axis
+from .interactive import apply_layout, year_axes
 
 BAND_LABEL = "US$13-18B (source report's estimate)"
 
@@ -50,11 +50,11 @@ def _dual_ceiling(points) -> tuple[float | None, str]:
     return ceiling, f"off scale: dual {values} at US${budgets}B"
 
 
-@_styled
+@styled
 def frontier_figure(report: sd.SweepReport) -> Figure:
     """Objective against budget (top) and the budget dual beneath it, with the $13-18B band shaded."""
     frontier = sd.frontier(report)
-    figure = _figure(10, 7)
+    figure = new_figure(10, 7)
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     low, high = style.REFERENCE_BUDGET_BAND_BUSD
     for ax in (top, bottom):
@@ -120,7 +120,7 @@ def frontier_chart(report: sd.SweepReport) -> go.Figure | None:
         figure.add_annotation(text=f"↑ {note}", xref="x2 domain", yref="y2 domain", x=0.01, y=0.97,
                               showarrow=False, xanchor="left", yanchor="top")
     figure.update_xaxes(title_text=style.BUDGET_AXIS, row=2)
-    _layout(figure, f"Dependence against budget, sweep '{report.name}'", 680)
+    apply_layout(figure, f"Dependence against budget, sweep '{report.name}'", 680)
     figure.update_layout(legend={"y": -0.12})
     return figure
 
@@ -131,12 +131,12 @@ LOW_COLOUR, HIGH_COLOUR = "#0072B2", "#D55E00"
 """Okabe-Ito blue and vermillion: a parameter at its low and at its high value."""
 
 
-@_styled
+@styled
 def tornado_figure(report: sd.SweepReport) -> Figure:
     """Each parameter alone at its low and its high: the objective's change from the base case."""
     table = sd.tornado(report)
     base = float(table["objective_base"].iloc[0])
-    figure = _figure(10, 1.4 + 0.45 * len(table))
+    figure = new_figure(10, 1.4 + 0.45 * len(table))
     ax = figure.add_subplot()
     positions = np.arange(len(table))[::-1]
     for value_column, colour, label in (("objective_low", LOW_COLOUR, "parameter at its low"), ("objective_high", HIGH_COLOUR, "parameter at its high")):
@@ -175,17 +175,17 @@ def tornado_chart(report: sd.SweepReport) -> go.Figure | None:
     figure.add_vline(x=base, line_color="black", line_width=1)
     figure.update_yaxes(autorange="reversed")
     figure.update_xaxes(title_text=f"{style.OBJECTIVE_AXIS}; base case {base:.2f}", showgrid=True, gridcolor=style.GRID_COLOUR)
-    _layout(figure, f"Tornado: one parameter at a time, sweep '{report.name}'", 160 + 42 * len(table))
+    apply_layout(figure, f"Tornado: one parameter at a time, sweep '{report.name}'", 160 + 42 * len(table))
     figure.update_layout(barmode="overlay", margin={"l": 330})
     return figure
 
 
-@_styled
+@styled
 def morris_figure(report: sd.SweepReport) -> Figure:
     """Morris screening: mean absolute elementary effect (mu*) per input, with sigma, one panel per output."""
     table = sd.morris(report)
     outputs = list(dict.fromkeys(table["output"]))
-    figure = _figure(10, 1.2 + 0.42 * len(table))
+    figure = new_figure(10, 1.2 + 0.42 * len(table))
     axes = figure.subplots(len(outputs), 1, squeeze=False).ravel()
     for ax, output in zip(axes, outputs):
         rows = table[table["output"] == output]
@@ -232,7 +232,7 @@ def morris_chart(report: sd.SweepReport) -> go.Figure | None:
         )
         figure.update_yaxes(autorange="reversed", row=row, col=1)
     figure.update_xaxes(title_text="Effect on the output over the input's range (output units)", showgrid=True, gridcolor=style.GRID_COLOUR)
-    _layout(figure, f"Morris screening, sweep '{report.name}'", 160 + 40 * len(table))
+    apply_layout(figure, f"Morris screening, sweep '{report.name}'", 160 + 40 * len(table))
     figure.update_layout(margin={"l": 290})
     return figure
 
@@ -244,12 +244,12 @@ def _fan_panels(table) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(table["group"])), list(dict.fromkeys(table["stage"]))
 
 
-@_styled
+@styled
 def fan_figure(report: sd.SweepReport) -> Figure:
     """Dependence over time across the samples: median, 25-75 % and 5-95 % bands, per stage and group."""
     table = sd.fan(report)
     groups, stages = _fan_panels(table)
-    figure = _figure(12, 1.2 + 2.6 * len(groups))
+    figure = new_figure(12, 1.2 + 2.6 * len(groups))
     axes = figure.subplots(len(groups), len(stages), squeeze=False, sharex=True, sharey=True)
     outer, inner = style.FAN_ALPHAS
     for row, group in enumerate(groups):
@@ -264,7 +264,7 @@ def fan_figure(report: sd.SweepReport) -> Figure:
             ax.set_ylim(0, 100)
             ax.grid(axis="y", color=style.GRID_COLOUR, linewidth=0.8)
             ax.set_title(f"{style.GROUP_TITLES.get(group, group)}: {stage}", fontsize=10)
-            _years_axis(ax, sorted(set(years)))
+            years_axis(ax, sorted(set(years)))
             if row < len(groups) - 1:
                 ax.set_xlabel("")
         axes[row, 0].set_ylabel("China dependence (%)")
@@ -319,21 +319,21 @@ def fan_chart(report: sd.SweepReport) -> go.Figure | None:
                 row=row, col=column,
             )
     years = sorted(set(table["year"]))
-    _year_axes(figure, years)
+    year_axes(figure, years)
     figure.update_xaxes(title_text=None, row=1)
     figure.update_yaxes(range=[0, 100], ticksuffix=" %", showgrid=True, gridcolor=style.GRID_COLOUR)
     for row in range(1, len(groups) + 1):
         figure.update_yaxes(title_text="China dependence (%)", row=row, col=1)
     samples = int(table["samples"].max())
-    _layout(figure, f"China dependence over {samples} samples, sweep '{report.name}'", 260 + 260 * len(groups))
+    apply_layout(figure, f"China dependence over {samples} samples, sweep '{report.name}'", 260 + 260 * len(groups))
     return figure
 
 
-@_styled
+@styled
 def distribution_figure(report: sd.SweepReport) -> Figure:
     """Histogram of the objective over the samples, with its median and 5th and 95th percentiles marked."""
     values = sd.objective_distribution(report)
-    figure = _figure(9, 4)
+    figure = new_figure(9, 4)
     ax = figure.add_subplot()
     ax.hist(values, bins="auto", color=style.series_colour(0), edgecolor="white", linewidth=0.5)
     for percentile, dash in ((5, ":"), (50, "-"), (95, ":")):
@@ -365,7 +365,7 @@ def distribution_chart(report: sd.SweepReport) -> go.Figure | None:
                          annotation_text=f"P{percentile} {value:.1f}", annotation_position="top right")
     figure.update_xaxes(title_text=style.OBJECTIVE_AXIS)
     figure.update_yaxes(title_text="Samples", showgrid=True, gridcolor=style.GRID_COLOUR)
-    _layout(figure, f"Distribution of the objective over {len(values)} samples, sweep '{report.name}'", 420)
+    apply_layout(figure, f"Distribution of the objective over {len(values)} samples, sweep '{report.name}'", 420)
     figure.update_layout(showlegend=False)
     return figure
 
@@ -379,13 +379,13 @@ def _value_range(heatmap: sd.Heatmap) -> tuple[float, float]:
     return (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
 
 
-@_styled
+@styled
 def heatmap_figure(report: sd.SweepReport) -> Figure:
     """The objective over the grid's first two axes, a panel per combination of the third and fourth."""
     heatmap = sd.heatmap(report)
     rows, columns = heatmap.panel_rows, heatmap.panel_columns
     width = min(14.0, 3.0 + columns * max(3.5, 0.16 * len(heatmap.x_values)))
-    figure = _figure(width, 1.6 + rows * (0.9 + 0.32 * len(heatmap.y_values)))
+    figure = new_figure(width, 1.6 + rows * (0.9 + 0.32 * len(heatmap.y_values)))
     axes = figure.subplots(rows, columns, squeeze=False, sharex=True, sharey=True)
     cmap = matplotlib.colormaps[style.OBJECTIVE_SCALE].with_extremes(bad=style.NO_REQUIREMENT_COLOUR)
     low, high = _value_range(heatmap)
@@ -448,7 +448,7 @@ def heatmap_chart(report: sd.SweepReport) -> go.Figure | None:
     figure.update_xaxes(title_text=x_name, row=rows)
     figure.update_yaxes(title_text=y_name, row=(rows + 1) // 2, col=1)
     figure.update_annotations(font={"size": 12})
-    _layout(figure, f"Objective over the grid, sweep '{report.name}' (grey: no optimal plan)", 200 + rows * (60 + 26 * len(y_labels)))
+    apply_layout(figure, f"Objective over the grid, sweep '{report.name}' (grey: no optimal plan)", 200 + rows * (60 + 26 * len(y_labels)))
     figure.update_layout(
         coloraxis={"colorscale": style.OBJECTIVE_SCALE, "cmin": low, "cmax": high,
                    "colorbar": {"title": {"text": "Objective (points)", "side": "right"}}},
