@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import InputError, InputIssue
 from .runner import RunResult
 
 FLOAT_FORMAT = "%.10g"
@@ -65,3 +66,31 @@ def _replace(staging: Path, target: Path) -> None:
     os.replace(staging, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def read_json_object(path: Path) -> dict:
+    """A JSON object a command wrote (summary.json, sweep.json, comparison.json), or InputError naming the
+    file when it is missing, unreadable or not an object: reports and comparisons must never trace back."""
+    if not path.is_file():
+        raise InputError(InputIssue(str(path), "is missing"))
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(InputIssue(str(path), f"cannot be read: {error}")) from None
+    if not isinstance(value, dict):
+        raise InputError(InputIssue(str(path), "is not a JSON object"))
+    return value
+
+
+def read_csv_table(path: Path, required: list[str]) -> pd.DataFrame:
+    """A CSV a command wrote, or InputError naming it when missing, unreadable or short of ``required``."""
+    if not path.is_file():
+        raise InputError(InputIssue(str(path), "is missing"))
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, ValueError) as error:
+        raise InputError(InputIssue(str(path), f"cannot be read: {error}")) from None
+    missing = [column for column in required if column not in frame.columns]
+    if missing:
+        raise InputError(InputIssue(str(path), f"lacks the columns {', '.join(missing)}"))
+    return frame

@@ -6,7 +6,6 @@ refused with an error naming it: numbers from different data must not be ranked 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pandas as pd
 
 from ..errors import InputError, InputIssue
 from ..runner import RESULT_FORMAT
+from ..store import read_json_object
 
 
 @dataclass
@@ -41,10 +41,7 @@ def read_result(directory: str | Path, expected_inputs_sha256: str | None = None
     summary_path = directory / "summary.json"
     if not summary_path.is_file():
         raise InputError(InputIssue(str(directory), "not a result directory: summary.json is missing"))
-    try:
-        summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise InputError(InputIssue(str(summary_path), f"cannot be read: {error}")) from None
+    summary = read_json_object(summary_path)
     if summary.get("result_format") != RESULT_FORMAT:
         raise InputError(
             InputIssue(

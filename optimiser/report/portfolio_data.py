@@ -17,7 +17,6 @@ over time under each scenario. Where each kind keeps these:
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ import pandas as pd
 
 from ..errors import InputError, InputIssue
 from ..portfolios.result_dir import StoredResult, read_result
+from ..store import read_csv_table, read_json_object
 from ..portfolios.stress import regret_table
 from . import style
 
@@ -130,32 +130,6 @@ def _issue(path: Path, words: str) -> InputError:
     return InputError(InputIssue(str(path), words))
 
 
-def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
-    """A CSV the command wrote, or InputError naming it when missing, unreadable or short of columns."""
-    if not path.is_file():
-        raise _issue(path, "is missing")
-    try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError) as error:
-        raise _issue(path, f"cannot be read: {error}") from None
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise _issue(path, f"lacks the columns {', '.join(missing)}")
-    return frame
-
-
-def _read_json(path: Path) -> dict:
-    if not path.is_file():
-        raise _issue(path, "is missing")
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise _issue(path, f"cannot be read: {error}") from None
-    if not isinstance(value, dict):
-        raise _issue(path, "is not a JSON object")
-    return value
-
-
 def _builds(result: StoredResult, portfolio: str) -> pd.DataFrame:
     if result.builds is None or result.builds.empty:
         return pd.DataFrame(columns=BUILD_COLUMNS)
@@ -230,9 +204,9 @@ def _resolve(given: str, absolute: str | None) -> Path:
 
 def load_comparison(directory: Path) -> PortfolioSet:
     """A comparison directory: comparison.json names the results, each read in full."""
-    _read_csv(directory / "comparison.csv", ["section", "result"])
+    read_csv_table(directory / "comparison.csv", ["section", "result"])
     record_path = directory / "comparison.json"
-    record = _read_json(record_path)
+    record = read_json_object(record_path)
     entries = record.get("results")
     if not isinstance(entries, dict) or not entries:
         raise _issue(record_path, "names no results: run optimiser compare again")
@@ -279,7 +253,7 @@ def load_comparison(directory: Path) -> PortfolioSet:
 def load_stress(directory: Path) -> PortfolioSet:
     """A stress test: stress.csv for the matrices, evaluations/<portfolio>__<scenario>/ for the rest."""
     table_path = directory / "stress.csv"
-    table = _read_csv(table_path, ["portfolio", "scenario", "objective"])
+    table = read_csv_table(table_path, ["portfolio", "scenario", "objective"])
     table["portfolio"] = table["portfolio"].astype(str)
     table["scenario"] = table["scenario"].astype(str)
     portfolios = list(dict.fromkeys(table["portfolio"]))
@@ -346,7 +320,7 @@ def load_robust(directory: Path) -> PortfolioSet:
     measures: dict[str, float] = {}
     benchmarks: dict[str, StoredResult] = {}
     if benchmark_path.is_file():
-        table = _read_csv(benchmark_path, ["portfolio", *scenarios])
+        table = read_csv_table(benchmark_path, ["portfolio", *scenarios])
         table["portfolio"] = table["portfolio"].astype(str)
         portfolios = list(dict.fromkeys(table["portfolio"]))
         objective = table.drop_duplicates("portfolio").set_index("portfolio")[scenarios].astype(float).reindex(portfolios)

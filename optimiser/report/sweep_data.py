@@ -16,7 +16,6 @@ Only optimal scenarios enter a figure; the page counts the others and lists them
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, InputIssue
+from ..store import read_json_object
 from ..sweep.store import DEPENDENCE, read_detail
 
 logger = logging.getLogger(__name__)
@@ -171,10 +171,7 @@ def load_sweep(directory: str | Path) -> SweepReport:
     record_path = directory / "sweep.json"
     if not record_path.is_file():
         raise InputError(InputIssue(str(directory), "not a sweep results directory: sweep.json is missing"))
-    try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise InputError(InputIssue(str(record_path), f"cannot be read: {error}")) from None
+    record = read_json_object(record_path)
     runs = _read_runs(directory)
     kind = str(record.get("sweep", {}).get("kind", ""))
     return SweepReport(directory=directory, record=record, runs=runs, sensitivity=read_sensitivity(directory, kind))
