@@ -305,16 +305,39 @@ def _base(table: object, source: str, directory: Path | None, issues: _Issues) -
             issues.add("base.scenario", f"expected a path to a scenario TOML file, got {_kind(path)}")
             return None
         else:
-            scenario = Scenario.from_toml((directory or Path.cwd()) / path)
+            base_file = (directory or Path.cwd()) / path
+            problem = _base_file_problem(base_file, source)
+            if problem:
+                issues.add("base.scenario", problem)
+                return None
+            scenario = Scenario.from_toml(base_file)
         known = {key: value for key, value in overrides.items() if key in RULES and key != "name"}
         return scenario.with_overrides(**known) if known else scenario
     except InputError as error:
+        from_file = [issue for issue in error.issues if issue.file != OVERRIDES_SOURCE]
+        if from_file:
+            issues.add("base.scenario", f"the base scenario file {from_file[0].file} is not a valid scenario "
+                       f"({len(from_file)} problem{'s' if len(from_file) > 1 else ''} in it, reported below)")
         for issue in error.issues:
             if issue.file == OVERRIDES_SOURCE:
                 issues.add(f"base.{issue.column}", issue.message)
             else:
                 issues.items.append(issue)
         return None
+
+
+def _base_file_problem(base_file: Path, source: str) -> str | None:
+    """Why ``base_file`` cannot be the base scenario of the sweep file ``source`` (None when it may be)."""
+    if not base_file.exists():
+        return f"the base scenario file {base_file} does not exist"
+    if base_file.is_dir():
+        return f"the base scenario {base_file} is a directory, not a scenario TOML file"
+    try:
+        if base_file.resolve() == Path(source).resolve():
+            return f"the base scenario {base_file} is this sweep file itself; name a scenario TOML file"
+    except OSError:
+        return None
+    return None
 
 
 def _export_control(table: object, issues: _Issues) -> dict[str, object] | None:
@@ -358,8 +381,9 @@ def _flatten(table: Mapping[str, object], prefix: str = "") -> dict[str, object]
     return flat
 
 
-def _check_value(name: str, value: object, base: Scenario, where: str, issues: _Issues) -> object:
-    """``value`` converted as the scenario would hold it, with an issue (at ``where``) if it is invalid."""
+def _check_value(name: str, value: object, base: Scenario | None, where: str, issues: _Issues) -> object:
+    """``value`` converted as the scenario would hold it, with an issue (at ``where``) if it is invalid (not
+    checked against the scenario when the base scenario is itself invalid: that is reported already)."""
     if name.startswith("export_control."):
         field_name = name.split(".", 1)[1]
         if field_name == "elements":
@@ -375,6 +399,8 @@ def _check_value(name: str, value: object, base: Scenario, where: str, issues: _
         elif field_name == "duration_years" and value < 1:
             issues.add(where, f"must be at least 1, got {value}")
         return value
+    if base is None:
+        return value
     try:
         return getattr(base.with_overrides(**{name: value}), name)
     except InputError as error:
@@ -383,7 +409,7 @@ def _check_value(name: str, value: object, base: Scenario, where: str, issues: _
         return value
 
 
-def _grid(table: Mapping[str, object], base: Scenario, issues: _Issues) -> dict[str, tuple]:
+def _grid(table: Mapping[str, object], base: Scenario | None, issues: _Issues) -> dict[str, tuple]:
     grid: dict[str, tuple] = {}
     flat = _flatten(table)
     if not flat:
@@ -434,7 +460,7 @@ def _range_values(spec: Mapping[str, object], where: str, integer: bool, issues:
 
 
 def _ranges(
-    table: Mapping[str, object], prefix: str, base: Scenario, issues: _Issues, numeric: bool = True
+    table: Mapping[str, object], prefix: str, base: Scenario | None, issues: _Issues, numeric: bool = True
 ) -> dict[str, tuple[float, float]]:
     ranges: dict[str, tuple[float, float]] = {}
     flat = _flatten(table)

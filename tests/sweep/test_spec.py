@@ -135,3 +135,30 @@ def test_shipped_sweeps_parse_with_their_promised_sizes():
     frontier = load_spec(SHIPPED / "budget_frontier.toml")
     assert frontier.grid["budget_busd"][0] == 0.0 and frontier.grid["budget_busd"][-1] == 25.0
     assert frontier.grid["lead_time_shift_years"] == (0, 1, 2)
+
+
+@pytest.mark.parametrize(
+    "base, content, words",
+    [
+        ("missing.toml", None, "does not exist"),
+        ("tiny.toml", None, "this sweep file itself"),
+        ("bad_base.toml", 'budget_busd = "lots"\n', "is not a valid scenario"),
+        (".", None, "is a directory"),
+    ],
+)
+@pytest.mark.parametrize("kind_table", ["[grid]\nbudget_busd = [0.1]", "[one_at_a_time]\nbudget_busd = { low = 0.1, high = 0.2 }"])
+def test_unusable_base_scenario_exits_2_naming_the_sweep_key_and_the_base_file(tmp_path, capsys, base, content, words,
+                                                                               kind_table):
+    if content is not None:
+        (tmp_path / base).write_text(content, encoding="utf-8")
+    path = tmp_path / "tiny.toml"
+    path.write_text(f'name = "tiny"\n[base]\nscenario = "{base}"\n{kind_table}\n', encoding="utf-8")
+    assert main(["sweep", str(path), "--inputs", "tests/data/tiny", "--out", str(tmp_path / "out")]) == EXIT_BAD_INPUT
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and captured.out == ""
+    first = captured.err.splitlines()[0]
+    assert str(path) in first and "line 3" in first and "key 'base.scenario'" in first and words in first
+    assert str((tmp_path / base)) in first or str((tmp_path / base).resolve()) in first
+    if content is not None:
+        assert f"{tmp_path / base}, line 1, key 'budget_busd'" in captured.err
+    assert not (tmp_path / "out").exists()
