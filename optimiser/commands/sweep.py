@@ -76,6 +76,8 @@ def execute(args: argparse.Namespace) -> int:
 def _print_summary(spec, runs, out: Path, seconds: float) -> None:
     counts = ", ".join(f"{count} {status}" for status, count in runs["status"].value_counts().items())
     print(f"sweep '{spec.name}' ({spec.kind}): {len(runs)} scenarios, {counts}; {seconds:.1f} s")
+    for repair in runs.attrs.get("repairs", []):
+        print(f"  repaired: {repair}")
     failed = runs[runs["status"] != "optimal"]
     for row in failed.head(SHOWN_ROWS).itertuples(index=False):
         print(f"  {row.scenario_id} {row.name}: {row.status}{f' — {row.error}' if isinstance(row.error, str) else ''}")

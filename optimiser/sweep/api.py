@@ -18,7 +18,7 @@ from .progress import Progress, resolve_mode
 from .records import builds_table, dependence_table, runs_row
 from .samplers import morris_ranking, tornado_table
 from .spec import SweepSpec, load_spec
-from .store import SweepStore, write_atomic
+from .store import STORE_KIND, SweepStore, check_output_target, write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -48,17 +48,23 @@ def sweep(
     already finished there are skipped (failed ones too, unless ``retry_failed``). ``workers`` local worker
     processes (default: one per core; 1 solves in this process), or a Dask cluster at ``dask_scheduler``
     (an address, or a ``distributed.Client``). ``progress``: None or True for a bar on a terminal and log
-    lines otherwise, False for none. Raises :class:`~optimiser.errors.InputError` for a bad sweep file.
+    lines otherwise, False for none. Raises :class:`~optimiser.errors.InputError` for a bad sweep file, and
+    for an ``out`` that is not new, empty or a sweep's own results directory (nothing is written there).
+
+    Files of an earlier run found damaged are removed and their scenarios solved again; each is logged as a
+    warning and listed in ``runs.attrs["repairs"]``.
     """
     started = time.perf_counter()
     spec = spec if isinstance(spec, SweepSpec) else load_spec(spec)
+    directory = Path(out) if out is not None else Path("results") / spec.name
+    check_output_target(directory, STORE_KIND)
     data = inputs if isinstance(inputs, InputData) else load_inputs(inputs)
     tasks, sample_ids = build_tasks(spec, data)
-    directory = Path(out) if out is not None else Path("results") / spec.name
     store = SweepStore(directory)
     by_id = {task.id: task for task in tasks}
     with store.lock():
-        store.prepare(
+        check_output_target(directory, STORE_KIND)
+        repairs = store.prepare(
             {
                 "sweep": spec.to_dict(),
                 "scenarios": len(tasks),
@@ -98,6 +104,7 @@ def sweep(
         _sensitivity(spec, runs, sample_ids, directory)
     logger.info("sweep %s finished in %.1f s: %s", spec.name, time.perf_counter() - started,
                 runs["status"].value_counts().to_dict())
+    runs.attrs["repairs"] = list(repairs)
     return runs
 
 
