@@ -9,19 +9,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import platform
 import time
 from dataclasses import dataclass, field
 
 import pandas as pd
 import pyomo.environ as pyo
+from pyomo.common.tee import capture_output
 
 from .inputs.data import InputData
 from .model import build_model, build_structure
 from .model.parameters import MUSD_PER_BUSD, ModelStructure, unmet_weight_warnings
 from .results import ResultTables, check_invariants, extract_dependence, extract_tables
 from .scenario import Scenario
-from .solve import SolveOutcome, make_solver, solve_model
+from .solve import Deadline, SolveOutcome, make_solver, solve_model
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +71,8 @@ def versions() -> dict[str, str]:
 
     from . import __version__
 
-    highs = highspy.Highs()
+    with capture_output(capture_fd=True):
+        highs = highspy.Highs()
     return {
         "optimiser": __version__,
         "python": platform.python_version(),
@@ -84,12 +87,15 @@ def scenario_sha256(scenario: Scenario) -> str:
     return hashlib.sha256(json.dumps(scenario.to_dict(), sort_keys=True).encode()).hexdigest()
 
 
-def _baseline(model: pyo.ConcreteModel, structure: ModelStructure, data: InputData, solver) -> pd.DataFrame | None:
-    """Dependence with no new builds (budget 0), for the before/after comparison."""
+def _baseline(
+    model: pyo.ConcreteModel, structure: ModelStructure, data: InputData, solver, deadline: Deadline
+) -> pd.DataFrame | None:
+    """Dependence with no new builds (budget 0), for the before/after comparison (no dual: none is reported,
+    and an integer model has none)."""
     budget = pyo.value(model.budget)
     model.budget.set_value(0.0)
     try:
-        outcome = solve_model(model, integer_builds=False, tie_break=False, solver=solver)
+        outcome = solve_model(model, tie_break=False, solver=solver, deadline=deadline, budget_dual=False)
         if not outcome.optimal:
             return None
         return extract_dependence(model, structure, data)
@@ -107,7 +113,8 @@ def solve(
     """Solve ``scenario`` on ``data``: the build portfolio, its dependence trajectory and the run record.
 
     Never raises for a non-optimal solve: the status says what happened. Inputs are assumed validated
-    (``load_inputs`` and ``Scenario.check_against``).
+    (``load_inputs`` and ``Scenario.check_against``). The time limit (``time_limit``, else the scenario's)
+    bounds every solve of the run together: baseline, primary, tie-break and budget-dual re-solves.
     """
     scenario.check_against(data)
     started = time.perf_counter()
@@ -123,24 +130,29 @@ def solve(
 
     limit = time_limit if time_limit is not None else scenario.time_limit_seconds
     solver = make_solver(time_limit=limit)
+    deadline = Deadline(limit)
     baseline_dependence = None
     if baseline:
         t0 = time.perf_counter()
-        baseline_dependence = _baseline(model, structure, data, solver)
+        baseline_dependence = _baseline(model, structure, data, solver, deadline)
         timings["solve_baseline"] = time.perf_counter() - t0
 
-    outcome = solve_scenario_model(model, scenario, solver)
+    outcome = solve_scenario_model(model, scenario, solver, deadline)
     return finish(data, scenario, model, structure, outcome, timings, warnings, started, baseline_dependence)
 
 
-def solve_scenario_model(model: pyo.ConcreteModel, scenario: Scenario, solver) -> SolveOutcome:
-    """Solve a built model the way ``scenario`` asks: integer builds, tie-break and its tolerance."""
+def solve_scenario_model(
+    model: pyo.ConcreteModel, scenario: Scenario, solver, deadline: Deadline | None = None
+) -> SolveOutcome:
+    """Solve a built model the way ``scenario`` asks: integer builds, tie-break and its tolerance, within
+    ``deadline`` (default: the scenario's time limit from now)."""
     return solve_model(
         model,
         integer_builds=scenario.integer_builds,
         tie_break=scenario.tie_break,
         tie_break_tolerance=scenario.tie_break_tolerance,
         solver=solver,
+        deadline=deadline or Deadline(scenario.time_limit_seconds),
     )
 
 
@@ -181,10 +193,28 @@ def finish(
             result.message = "the solution breaks an invariant (a bug, please report it): " + "; ".join(violations[:3])
             logger.error(result.message)
     timings["total"] = time.perf_counter() - started
-    result.summary = _summary(data, scenario, structure, outcome, result, timings, warnings + outcome.warnings)
+    summary = _summary(data, scenario, structure, outcome, result, timings, warnings + outcome.warnings)
     if extra_summary:
-        result.summary.update(extra_summary)
+        summary.update(extra_summary)
+    replaced: list[str] = []
+    result.summary = finite_only(summary, replaced)
+    for warning in replaced:
+        logger.warning(warning)
+    result.summary["warnings"] += replaced
     return result
+
+
+def finite_only(value: object, warnings: list[str], where: str = "") -> object:
+    """``value`` with every NaN or infinite float replaced by ``None`` (JSON has no such numbers), and a
+    warning naming each replaced entry appended to ``warnings``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        warnings.append(f"{where or 'a value'} was {value!r}, not a finite number; it is recorded as null")
+        return None
+    if isinstance(value, dict):
+        return {key: finite_only(item, warnings, f"{where}.{key}" if where else str(key)) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_only(item, warnings, f"{where}[{index}]") for index, item in enumerate(value)]
+    return value
 
 
 def _headline(result: RunResult, structure: ModelStructure) -> dict:

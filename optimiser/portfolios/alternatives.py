@@ -19,6 +19,7 @@ dependence objective (never above the slack bound) and ``compare`` ranks it with
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -28,9 +29,11 @@ from ..inputs.data import InputData
 from ..model import build_model, build_structure
 from ..runner import RunResult, finish, solve_scenario_model
 from ..scenario import Scenario
-from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, make_solver
+from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, Deadline, is_integer, make_solver, run_within
 from .evaluate import evaluate
 from .portfolio import Portfolio
+
+logger = logging.getLogger(__name__)
 
 MODES = ("projects", "stages", "countries")
 
@@ -72,7 +75,12 @@ def alternatives(
     count: int = 3,
     mode: str = "projects",
 ) -> tuple[RunResult, list[Alternative]]:
-    """The optimum and up to ``count`` alternatives within ``slack`` (relative) of its dependence."""
+    """The optimum and up to ``count`` alternatives within ``slack`` (relative) of its dependence.
+
+    The scenario's time limit bounds the optimum's solves and every alternative's together; when it (or
+    anything else) stops an alternative's solve, the ones found so far are returned and the optimum's
+    summary warns why there are no more.
+    """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if slack < 0 or count < 1:
@@ -82,7 +90,8 @@ def alternatives(
     structure = build_structure(data, scenario)
     model, structure = build_model(data, scenario, structure)
     solver = make_solver(time_limit=scenario.time_limit_seconds)
-    outcome = solve_scenario_model(model, scenario, solver)
+    deadline = Deadline(scenario.time_limit_seconds)
+    outcome = solve_scenario_model(model, scenario, solver, deadline)
     optimum = finish(data, scenario, model, structure, outcome, {}, [], started)
     optimum_portfolio = Portfolio.from_model(model, "optimum", "optimum")
     if not outcome.optimal:
@@ -102,6 +111,7 @@ def alternatives(
 
     lean_on(optimum_portfolio)
     goals = _emphasis_goals(model, structure, mode) if mode != "projects" else []
+    integer = is_integer(model)
     for index in range(count):
         if mode == "projects":
             label, criterion = f"alt-{index + 1:02d}-fewest-shared-projects", "minimise overlap with earlier portfolios"
@@ -117,10 +127,15 @@ def alternatives(
         if hasattr(model, "mga_objective"):
             model.del_component(model.mga_objective)
         model.mga_objective = pyo.Objective(expr=expression, sense=sense)
-        results = solver.solve(model)
-        if results.termination_condition.name != "convergenceCriteriaSatisfied":
+        status, condition, _, _ = run_within(solver, model, deadline, integer=integer)
+        if status != "optimal":
+            warning = (
+                f"alternative {index + 1} ({criterion}): the solve ended {status} ({condition}); "
+                f"{len(found)} alternative(s) found"
+            )
+            logger.warning(warning)
+            optimum.summary["warnings"].append(warning)
             break
-        results.solution_loader.load_vars()
         portfolio = Portfolio.from_model(model, label, criterion)
         lean_on(portfolio)
         result = evaluate(data, scenario, portfolio, structure=structure)

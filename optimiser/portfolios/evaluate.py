@@ -17,7 +17,7 @@ from ..model import build_model, build_structure
 from ..model.parameters import ModelStructure, unmet_weight_warnings
 from ..runner import RunResult, finish
 from ..scenario import Scenario
-from ..solve import make_solver, solve_model
+from ..solve import Deadline, make_solver, solve_model
 from .portfolio import Portfolio
 
 
@@ -25,9 +25,12 @@ def fix_portfolio(model: pyo.ConcreteModel, portfolio: Portfolio) -> None:
     """Fix every build variable to the portfolio's share (0 where it builds nothing).
 
     The budget and unit-limit rows are dropped: they constrain choices, and here nothing is chosen (the
-    portfolio was checked when read; a rounded share must not make a row of constants infeasible).
+    portfolio was checked when read; a rounded share must not make a row of constants infeasible). For the
+    same reason the builds are continuous even under ``integer_builds``: a fractional portfolio (from a
+    continuous run) is evaluated as it is, not declared infeasible.
     """
     for p, tau in model.BUILD:
+        model.build[p, tau].domain = pyo.NonNegativeReals
         model.build[p, tau].set_value(portfolio.shares.get((p, tau), 0.0), skip_validation=True)
         model.build[p, tau].fix()
     for name in ("budget_limit", "yearly_budget_limit", "unit_limit"):
@@ -40,22 +43,34 @@ class Evaluator:
 
     The persistent solver sees only the changed fixed values between evaluations, so scoring many
     portfolios under one scenario (``stress``, the robust benchmark) does not rebuild the model each time.
+    Each evaluation gets the time limit (``time_limit``, else the scenario's), unless a shared ``deadline``
+    is given, which then bounds every evaluation together.
     """
 
-    def __init__(self, data: InputData, scenario: Scenario, structure: ModelStructure | None = None, time_limit: float | None = None):
+    def __init__(
+        self,
+        data: InputData,
+        scenario: Scenario,
+        structure: ModelStructure | None = None,
+        time_limit: float | None = None,
+        deadline: Deadline | None = None,
+    ):
         scenario.check_against(data)
         self.data, self.scenario = data, scenario
         started = time.perf_counter()
         self.model, self.structure = build_model(data, scenario, structure or build_structure(data, scenario))
         fix_portfolio(self.model, Portfolio(name="", source="", shares={}))
         self.build_seconds = time.perf_counter() - started
-        self.solver = make_solver(time_limit=time_limit if time_limit is not None else scenario.time_limit_seconds)
+        self.time_limit = time_limit if time_limit is not None else scenario.time_limit_seconds
+        self.deadline = deadline
+        self.solver = make_solver(time_limit=self.time_limit)
         self.warnings = unmet_weight_warnings(data, scenario, self.structure)
 
     def __call__(self, portfolio: Portfolio) -> RunResult:
         started = time.perf_counter()
         fix_portfolio(self.model, portfolio)
-        outcome = solve_model(self.model, tie_break=False, solver=self.solver)
+        deadline = self.deadline or Deadline(self.time_limit)
+        outcome = solve_model(self.model, tie_break=False, solver=self.solver, deadline=deadline)
         outcome.budget_dual, outcome.budget_dual_method = None, None
         cost = portfolio.capex_musd(self.structure, self.scenario.capex_multiplier)
         extra = {

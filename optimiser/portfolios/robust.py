@@ -28,7 +28,15 @@ from ..model.build import populate
 from ..model.parameters import build_structure, mutable_values
 from ..runner import RunResult
 from ..scenario import Scenario
-from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, make_solver, model_size
+from ..solve import (
+    TIE_BREAK_ABSOLUTE_TOLERANCE,
+    Deadline,
+    is_integer,
+    make_solver,
+    message_for,
+    model_size,
+    run_within,
+)
 from .evaluate import Evaluator
 from .portfolio import Portfolio
 
@@ -97,7 +105,9 @@ def robust(
     alpha: float = 0.9,
     time_limit: float | None = None,
 ) -> RobustResult:
-    """Solve the two-stage LP and evaluate the shared portfolio under each scenario."""
+    """Solve the two-stage LP (a MILP under integer builds) and evaluate the shared portfolio under each
+    scenario. The time limit (``time_limit``, else the first scenario's) bounds the robust solve and its
+    tie-break together, then each evaluation (a quick LP with the builds fixed) on its own."""
     weights = _check(scenarios, weights, measure, alpha)
     started = time.perf_counter()
     for scenario in scenarios:
@@ -143,17 +153,16 @@ def robust(
         )
     model.objective = pyo.Objective(expr=model.measure, sense=pyo.minimize)
 
-    solver = make_solver(time_limit=time_limit if time_limit is not None else scenarios[0].time_limit_seconds)
-    results = solver.solve(model)
-    condition = results.termination_condition.name
+    limit = time_limit if time_limit is not None else scenarios[0].time_limit_seconds
+    deadline = Deadline(limit)
+    solver = make_solver(time_limit=limit)
+    integer = is_integer(model)
+    status, condition, value, _ = run_within(solver, model, deadline, integer=integer)
     size = model_size(solver)
-    if condition != "convergenceCriteriaSatisfied":
-        status = {"maxTimeLimit": "time_limit", "provenInfeasible": "infeasible", "infeasibleOrUnbounded": "infeasible"}.get(
-            condition, "error"
-        )
-        return RobustResult(status, f"the robust LP ended '{condition}'", measure, alpha if measure == "cvar" else None, weights, None, None, model_size=size)
-    results.solution_loader.load_vars()
-    value = float(results.incumbent_objective)
+    if status != "optimal":
+        message = f"the robust model ended {status}: {message_for(status, condition, limit, value)}"
+        return RobustResult(status, message, measure, alpha if measure == "cvar" else None, weights, None, None, model_size=size)
+    value = float(value)
 
     if scenarios[0].tie_break:
         model.measure_bound = pyo.Constraint(
@@ -161,12 +170,16 @@ def robust(
         )
         model.objective.deactivate()
         model.capex_objective = pyo.Objective(expr=reference.total_capex, sense=pyo.minimize)
-        tie = solver.solve(model)
-        if tie.termination_condition.name == "convergenceCriteriaSatisfied":
-            tie.solution_loader.load_vars()
+        run_within(solver, model, deadline, integer=integer)
     portfolio = Portfolio.from_model(reference, "robust", f"robust ({measure})")
-    evaluators = {scenario.name: Evaluator(data, scenario) for scenario in scenarios}
+    evaluators = {scenario.name: Evaluator(data, scenario, time_limit=limit) for scenario in scenarios}
     evaluations = {name: evaluator(portfolio) for name, evaluator in evaluators.items()}
+    failed = {name: result for name, result in evaluations.items() if not result.optimal}
+    if failed:
+        name, result = next(iter(failed.items()))
+        message = f"the robust portfolio's evaluation under '{name}' ended {result.status}: {result.message}"
+        return RobustResult(result.status, message, measure, alpha if measure == "cvar" else None, weights, value,
+                            portfolio, evaluations, evaluators, model_size=size, seconds=time.perf_counter() - started)
     return RobustResult(
         status="optimal",
         message="HiGHS found an optimal robust portfolio.",

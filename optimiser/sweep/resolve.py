@@ -4,11 +4,12 @@ A :class:`Resolver` builds the Pyomo model of a group's first scenario once, com
 loads it into its own HiGHS instance. For each scenario it computes the mutable parameter values with
 ``model.parameters.mutable_values`` (the function ``build_model`` uses, so a re-solve and a fresh build
 agree), applies only the LP numbers that changed, and re-solves from the previous basis. It reproduces
-``solve.solve_model`` exactly: the primary solve, the budget dual (LP: ``-(λ_budget + cap_frac · Σ_y
-λ_year[y])``; MILP: re-solves at ``max(B - 1, 0)`` and ``B + 1`` first), then the capex tie-break with the
-optimum held (``optimum · (1 + tol) + TIE_BREAK_ABSOLUTE_TOLERANCE``). It reads back only what a sweep
-reports: the objective, the budget rows' duals and the solution vector, from which builds, dependence and
-shortfall are computed with precomputed linear maps.
+``solve.solve_model`` exactly: the primary solve, the LP budget dual (``-(λ_budget + cap_frac · Σ_y
+λ_year[y])``), the capex tie-break with the optimum held (``optimum · (1 + tol) +
+TIE_BREAK_ABSOLUTE_TOLERANCE``), then for a MILP the budget dual from re-solves at ``max(B - 1, 0)``
+and ``B + 1``. All of a scenario's solves share one deadline of its ``time_limit_seconds``. It reads back
+only what a sweep reports: the objective, the budget rows' duals and the solution vector, from which builds, dependence
+and shortfall are computed with precomputed linear maps.
 
 ``mutable_values`` costs more than a warm re-solve of the default model (about 13 ms against 5-10 ms), so
 values are cached per scenario with the *shortcut fields* set aside: budget, yearly cap fraction and ``K``
@@ -34,7 +35,7 @@ from ..model import build_model, build_structure
 from ..model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, effective_lead, mutable_values
 from ..results import BUILD_THRESHOLD, SHARE_DECIMALS
 from ..scenario import RULES, Scenario
-from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE
+from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, Deadline, message_for
 from .lp import (
     COEFFICIENT,
     COL_LOWER,
@@ -84,6 +85,23 @@ _STATUS = {
     highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
 }
 """HiGHS model statuses as ``solve.STATUSES`` names them (everything else is ``error``)."""
+
+_CONDITION = {
+    highspy.HighsModelStatus.kOptimal: "convergenceCriteriaSatisfied",
+    highspy.HighsModelStatus.kTimeLimit: "maxTimeLimit",
+    highspy.HighsModelStatus.kInfeasible: "provenInfeasible",
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasibleOrUnbounded",
+    highspy.HighsModelStatus.kUnbounded: "unbounded",
+    highspy.HighsModelStatus.kIterationLimit: "iterationLimit",
+    highspy.HighsModelStatus.kObjectiveBound: "objectiveLimit",
+    highspy.HighsModelStatus.kObjectiveTarget: "objectiveLimit",
+    highspy.HighsModelStatus.kInterrupt: "interrupted",
+    highspy.HighsModelStatus.kModelEmpty: "emptyModel",
+    highspy.HighsModelStatus.kUnknown: "unknown",
+    highspy.HighsModelStatus.kNotset: "unknown",
+}
+"""HiGHS model statuses as Pyomo's termination conditions name them (everything else is ``error``), so a
+sweep explains a failure in the words a single run uses."""
 
 
 def structural_key(scenario: Scenario) -> tuple:
@@ -171,6 +189,7 @@ class Resolver:
         self._parameters = parameters
         self._highs = self._load()
         self._time_limit: float | None = None
+        self._last_condition = "unknown"
         self._values: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self.shortcuts = self._verified_shortcuts(scenario, parameters)
         self.solves = 0
@@ -382,12 +401,17 @@ class Resolver:
 
     # Solving ------------------------------------------------------------------------------------------------
 
-    def _run(self) -> tuple[str, float | None, int]:
-        """Run HiGHS: (status, objective, simplex iterations).
+    def _run(self, deadline: Deadline) -> tuple[str, float | None, int]:
+        """Run HiGHS within what is left of ``deadline``: (status, objective, simplex iterations).
 
-        HiGHS keeps one thread scheduler per process: a first run with ``threads = 1`` in a process where
-        another instance started it with more threads fails, and is retried once after a reset.
+        With no time left HiGHS is not called. HiGHS keeps one thread scheduler per process: a first run
+        with ``threads = 1`` in a process where another instance started it with more threads fails, and is
+        retried once after a reset.
         """
+        if deadline.expired:
+            self._last_condition = "maxTimeLimit"
+            return "time_limit", None, 0
+        self._set_time_limit(deadline.remaining())
         highs = self._highs
         result = highs.run()
         if not self._scheduler_checked:
@@ -396,7 +420,9 @@ class Resolver:
                 logger.info("HiGHS thread scheduler reset to run with threads = %s", self._threads)
                 highspy.Highs.resetGlobalScheduler(True)
                 highs.run()
-        status = _STATUS.get(highs.getModelStatus(), "error")
+        model_status = highs.getModelStatus()
+        status = _STATUS.get(model_status, "error")
+        self._last_condition = _CONDITION.get(model_status, "error")
         info = highs.getInfo()
         objective = float(info.objective_function_value) if status in ("optimal", "time_limit") else None
         if status == "time_limit" and info.primal_solution_status != 2:
@@ -417,35 +443,28 @@ class Resolver:
         timings["values"] = time.perf_counter() - started
         t0 = time.perf_counter()
         self._apply(parameters)
-        self._set_time_limit(scenario.time_limit_seconds)
+        deadline = Deadline(scenario.time_limit_seconds)
         timings["update"] = time.perf_counter() - t0
-        iterations = 0
 
-        budget_dual, dual_method = None, None
         t0 = time.perf_counter()
-        if self.integer:
-            budget_dual, iterations, fd_warnings = self._finite_difference_dual(parameters)
-            warnings += fd_warnings
-            dual_method = "finite_difference"
-        status, objective, count = self._run()
-        iterations += count
+        status, objective, iterations = self._run(deadline)
         timings["solve"] = time.perf_counter() - t0
         outcome = Outcome(status=status, iterations=iterations, warm=warm, timings=timings, warnings=warnings)
         if status != "optimal":
+            warnings.append(message_for(status, self._last_condition, scenario.time_limit_seconds, objective))
             timings["total"] = time.perf_counter() - started
             return outcome
         outcome.objective = objective
         primary = self._highs.getSolution()
         if not self.integer:
-            budget_dual, dual_method = self._lp_budget_dual(primary, parameters), "lp_dual"
-        outcome.budget_dual, outcome.budget_dual_method = budget_dual, dual_method
+            outcome.budget_dual, outcome.budget_dual_method = self._lp_budget_dual(primary, parameters), "lp_dual"
 
         solution = primary
         if scenario.tie_break:
             t0 = time.perf_counter()
             try:
                 self._tie_break_mode(objective, scenario.tie_break_tolerance)
-                tb_status, tb_objective, count = self._run()
+                tb_status, tb_objective, count = self._run(deadline)
                 outcome.iterations += count
                 if tb_status == "optimal":
                     outcome.tie_break_capex_busd = tb_objective
@@ -457,6 +476,13 @@ class Resolver:
             finally:
                 self._primary_mode()
             timings["tie_break"] = time.perf_counter() - t0
+        if self.integer:
+            t0 = time.perf_counter()
+            outcome.budget_dual, count, fd_warnings = self._finite_difference_dual(parameters, deadline)
+            outcome.budget_dual_method = "finite_difference"
+            outcome.iterations += count
+            warnings += fd_warnings
+            timings["budget_dual_resolves"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         self._report(outcome, scenario, np.asarray(solution.col_value), parameters)
         timings["extract"] = time.perf_counter() - t0
@@ -471,8 +497,12 @@ class Resolver:
         yearly = sum(duals[int(row)] for row in self._yearly_rows)
         return -(duals[self._budget_row] + parameters[self._cap_position] * yearly)
 
-    def _finite_difference_dual(self, parameters: np.ndarray) -> tuple[float | None, int, list[str]]:
+    def _finite_difference_dual(
+        self, parameters: np.ndarray, deadline: Deadline
+    ) -> tuple[float | None, int, list[str]]:
         """For a MILP: (obj(B⁻) − obj(B + 1)) / (B + 1 − B⁻) with B⁻ = max(B − 1, 0), as ``solve_model``."""
+        if self._budget_row is None:
+            return 0.0, 0, []
         budget = float(parameters[self._budget_position])
         values: dict[float, float] = {}
         warnings: list[str] = []
@@ -482,10 +512,10 @@ class Resolver:
                 changed = parameters.copy()
                 changed[self._budget_position] = shifted
                 self._apply(changed)
-                status, objective, count = self._run()
+                status, objective, count = self._run(deadline)
                 iterations += count
                 if status != "optimal" or objective is None:
-                    warnings.append(f"budget dual: the re-solve at B = {shifted:g} $B ended {status}")
+                    warnings.append(f"budget dual: the re-solve at B = {shifted:g} $B ended {status}; no dual reported")
                     continue
                 values[shifted] = objective
         finally:
