@@ -37,7 +37,9 @@ RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": False,
+    **style.MATPLOTLIB_PLAIN_TEXT,
 }
+"""Fonts and spines of every report figure, and plain text: no name from the inputs is read as mathtext."""
 
 
 def styled(draw: Callable[[rd.RunReport], Figure]) -> Callable[[rd.RunReport], Figure]:
@@ -360,8 +362,11 @@ def shortfall_figure(report: rd.RunReport) -> Figure:
 
 
 def save_png(figure: Figure, path: Path) -> Path:
-    """Write ``figure`` as a PNG at :data:`DPI` (no timestamp in the file, so reruns give the same bytes)."""
+    """Write ``figure`` as a PNG at :data:`DPI` (no timestamp in the file, so reruns give the same bytes).
+
+    Saved under :data:`RC`: tick labels matplotlib makes while drawing must be plain text too."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=DPI, facecolor="white", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
+    with matplotlib.rc_context(RC):
+        figure.savefig(path, dpi=DPI, facecolor="white", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
     logger.debug("wrote %s", path)
     return path

@@ -2,7 +2,9 @@
 
 Each ``*_chart`` function draws the same figure as its namesake in :mod:`optimiser.report.figures`, from the
 same :mod:`optimiser.report.data` tables and :mod:`optimiser.report.style` colours, and returns a
-``plotly.graph_objects.Figure`` (or ``None`` where the page states the result in words instead).
+``plotly.graph_objects.Figure`` (or ``None`` where the page states the result in words instead). Every name
+from the inputs goes through :func:`optimiser.report.style.plotly_text` before plotly sees it (titles passed
+to :func:`apply_layout` are escaped there).
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ CONFIG: dict = {
 
 
 def apply_layout(figure: go.Figure, title: str, height: int) -> go.Figure:
-    """The look every report chart shares: template, font, title, height, margins, legend beneath."""
+    """The look every report chart shares: template, font, title, height, margins, legend beneath.
+
+    ``title`` is plain text (it often names a scenario, sweep or directory) and is escaped here."""
     figure.update_layout(
         template=TEMPLATE,
-        title={"text": title, "x": 0.01, "xanchor": "left"},
+        title={"text": style.plotly_text(title), "x": 0.01, "xanchor": "left"},
         font=FONT,
         height=height,
         margin={"l": 70, "r": 30, "t": 70, "b": 60},
@@ -69,13 +73,14 @@ def dependence_chart(report: rd.RunReport) -> go.Figure | None:
         title = style.GROUP_TITLES.get(group, group)
         if group == "restricted" and report.restricted:
             title += f" ({' '.join(report.restricted)})"
-        titles.append(title)
+        titles.append(style.plotly_text(title))
     figure = make_subplots(rows=1, cols=len(groups), shared_yaxes=True, subplot_titles=titles, horizontal_spacing=0.05)
     traces, columns = [], []
     for column, group in enumerate(groups, start=1):
         lines = rd.dependence_trajectories(report, group)
         for stage in stages:
             colour = style.stage_colour(stage, stages)
+            stage_text = style.plotly_text(stage)
             for case, label, dash, width in (
                 (rd.PLAN, "with this plan", "solid", 2.5),
                 (rd.BASELINE, "no new builds", style.BASELINE_DASH, 1.6),
@@ -88,11 +93,11 @@ def dependence_chart(report: rd.RunReport) -> go.Figure | None:
                         x=part["year"].tolist(),
                         y=part["percent"].round(2).tolist(),
                         mode="lines",
-                        name=f"{stage}, {label}",
-                        legendgroup=f"{stage}-{case}",
+                        name=f"{stage_text}, {label}",
+                        legendgroup=f"{stage_text}-{case}",
                         showlegend=column == 1,
                         line={"color": colour, "dash": dash, "width": width},
-                        hovertemplate=f"{stage}, {label}<br>%{{x}}: %{{y:.1f}} %<extra></extra>",
+                        hovertemplate=f"{stage_text}, {label}<br>%{{x}}: %{{y:.1f}} %<extra></extra>",
                     )
                 )
                 columns.append(column)
@@ -115,11 +120,13 @@ def heatmap_chart(report: rd.RunReport) -> go.Figure | None:
     columns = 2 if len(stages) > 1 else 1
     rows = -(-len(stages) // columns)
     figure = make_subplots(
-        rows=rows, cols=columns, subplot_titles=stages, shared_xaxes=True, shared_yaxes=True,
+        rows=rows, cols=columns, subplot_titles=style.plotly_texts(stages), shared_xaxes=True, shared_yaxes=True,
         vertical_spacing=0.1, horizontal_spacing=0.04,
     )
     labels = [
-        f"<b>{style.element_label(e, report.restricted)}</b>" if report.restricted and e in report.restricted else e
+        f"<b>{style.plotly_text(style.element_label(e, report.restricted))}</b>"
+        if report.restricted and e in report.restricted
+        else style.plotly_text(e)
         for e in elements
     ]
     for index, stage in enumerate(stages):
@@ -133,12 +140,12 @@ def heatmap_chart(report: rd.RunReport) -> go.Figure | None:
                 coloraxis="coloraxis",
                 xgap=1,
                 ygap=1,
-                hovertemplate=f"{stage}, %{{y}}, %{{x}}: %{{z:.1f}} %<extra></extra>",
+                hovertemplate=f"{style.plotly_text(stage)}, %{{y}}, %{{x}}: %{{z:.1f}} %<extra></extra>",
             ),
             row=index // columns + 1,
             col=index % columns + 1,
         )
-    figure.update_yaxes(autorange="reversed", showline=False, ticks="")
+    figure.update_yaxes(autorange="reversed", showline=False, ticks="", type="category")
     figure.update_xaxes(showline=False, ticks="", dtick=5 if len(report.years) > 12 else 1)
     figure.update_xaxes(title_text=style.YEAR_AXIS, row=rows)
     note = "grey: no requirement at that stage"
@@ -179,26 +186,31 @@ def timeline_chart(report: rd.RunReport) -> go.Figure | None:
         figure.add_trace(
             go.Bar(
                 orientation="h",
-                y=part["label"].tolist(),
+                y=style.plotly_texts(part["label"]),
                 x=durations,
                 base=part["start_year"].tolist(),
-                name=category,
+                name=style.plotly_text(category),
                 marker=bar_marker(category, stages),
                 text=[style.musd(float(v)) for v in part["capex_musd"]],
                 textposition="outside",
                 cliponaxis=False,
                 customdata=list(
-                    zip(part["name"], part["country"], part["start_year"], part["online_year"], part["share"], part["capex_musd"].round(1))
+                    zip(
+                        style.plotly_texts(part["name"]), style.plotly_texts(part["country"]), part["start_year"],
+                        part["online_year"], part["share"], part["capex_musd"].round(1),
+                    )
                 ),
                 hovertemplate=(
                     "<b>%{customdata[0]}</b> (%{customdata[1]})<br>start %{customdata[2]} → online %{customdata[3]}"
-                    "<br>units %{customdata[4]:.3f}, capex US$ %{customdata[5]:,.1f} million<extra>" + category + "</extra>"
+                    "<br>units %{customdata[4]:.3f}, capex US$ %{customdata[5]:,.1f} million<extra>"
+                    + style.plotly_text(category) + "</extra>"
                 ),
             )
         )
     years = report.years
     figure.update_yaxes(
-        categoryorder="array", categoryarray=list(timeline["label"]), autorange="reversed", title_text=None
+        type="category", categoryorder="array", categoryarray=style.plotly_texts(timeline["label"]), autorange="reversed",
+        title_text=None,
     )
     figure.update_xaxes(
         title_text="Year (bar: construction start → first output; label: capex)",
@@ -226,21 +238,23 @@ def capex_chart(report: rd.RunReport) -> go.Figure | None:
     )
     years = [int(y) for y in by_year.index]
     traces, columns = [], []
+    countries = style.plotly_texts(by_country.index)
     for category in categories:
         marker = bar_marker(category, stages)
         values = by_year[category] if category in by_year else [0.0] * len(years)
+        name = style.plotly_text(category)
         traces.append(
             go.Bar(
-                x=years, y=[round(float(v), 2) for v in values], name=category, legendgroup=category, marker=marker,
-                hovertemplate=f"{category}, %{{x}}: US$ %{{y:,.1f}} million<extra></extra>",
+                x=years, y=[round(float(v), 2) for v in values], name=name, legendgroup=name, marker=marker,
+                hovertemplate=f"{name}, %{{x}}: US$ %{{y:,.1f}} million<extra></extra>",
             )
         )
         columns.append(1)
         traces.append(
             go.Bar(
-                orientation="h", y=list(by_country.index), x=[round(float(v), 2) for v in by_country[category]],
-                name=category, legendgroup=category, showlegend=False, marker=marker,
-                hovertemplate=f"{category}, %{{y}}: US$ %{{x:,.1f}} million<extra></extra>",
+                orientation="h", y=countries, x=[round(float(v), 2) for v in by_country[category]],
+                name=name, legendgroup=name, showlegend=False, marker=marker,
+                hovertemplate=f"{name}, %{{y}}: US$ %{{x:,.1f}} million<extra></extra>",
             )
         )
         columns.append(2)
@@ -254,7 +268,7 @@ def capex_chart(report: rd.RunReport) -> go.Figure | None:
     totals = by_country.sum(axis=1)
     figure.add_trace(
         go.Scatter(
-            x=totals.round(2).tolist(), y=list(by_country.index), mode="text", text=[" " + style.musd(float(v)) for v in totals],
+            x=totals.round(2).tolist(), y=countries, mode="text", text=[" " + style.musd(float(v)) for v in totals],
             textposition="middle right", showlegend=False, hoverinfo="skip",
         ),
         row=1,
@@ -262,7 +276,7 @@ def capex_chart(report: rd.RunReport) -> go.Figure | None:
     )
     year_axes(figure, years, row=1, col=1)
     figure.update_yaxes(title_text=style.CAPEX_AXIS, showgrid=True, gridcolor=style.GRID_COLOUR, row=1, col=1)
-    figure.update_yaxes(autorange="reversed", row=1, col=2)
+    figure.update_yaxes(autorange="reversed", type="category", row=1, col=2)
     figure.update_xaxes(title_text=style.CAPEX_AXIS, showgrid=True, gridcolor=style.GRID_COLOUR, range=[0, float(totals.max()) * 1.3], row=1, col=2)
     total = float(totals.sum())
     apply_layout(figure, f"Capex, scenario '{report.name}': {style.musd(total)} undiscounted", 500)
@@ -283,12 +297,12 @@ def binding_chart(report: rd.RunReport) -> go.Figure | None:
     code = {c: i for i, c in enumerate(categories)}
     lookup = {(row.element, row.year): row.binding for row in binding.itertuples(index=False)}
     z = [[code.get(lookup.get((e, y))) for y in years] for e in elements]
-    text = [[lookup.get((e, y)) or "no flow" for y in years] for e in elements]
+    text = [[style.plotly_text(lookup.get((e, y)) or "no flow") for y in years] for e in elements]
     count = len(categories)
     scale = []
     for i, colour in enumerate(colours):
         scale += [[i / count, colour], [(i + 1) / count, colour]]
-    labels = [style.element_label(e, report.restricted) for e in elements]
+    labels = style.plotly_texts(style.element_label(e, report.restricted) for e in elements)
     figure = go.Figure(
         go.Heatmap(
             z=z, x=years, y=labels, text=text, colorscale=scale, zmin=-0.5, zmax=count - 0.5, showscale=False,
@@ -298,11 +312,11 @@ def binding_chart(report: rd.RunReport) -> go.Figure | None:
     for category, colour in zip(categories, colours):
         figure.add_trace(
             go.Scatter(
-                x=[None], y=[None], mode="markers", name=category,
+                x=[None], y=[None], mode="markers", name=style.plotly_text(category),
                 marker={"symbol": "square", "size": 14, "color": colour, "line": {"color": style.EDGE_COLOUR, "width": 0.5}},
             )
         )
-    figure.update_yaxes(autorange="reversed", showline=False, ticks="")
+    figure.update_yaxes(autorange="reversed", showline=False, ticks="", type="category")
     figure.update_xaxes(showline=False, ticks="")
     year_axes(figure, years)
     mark = f" ({style.RESTRICTED_MARK} export-controlled)" if report.restricted else ""
@@ -320,7 +334,7 @@ def shortfall_chart(report: rd.RunReport) -> go.Figure | None:
     stages = [s for s in report.stages if s in set(short["stage"])]
     elements = [e for e in report.elements if e in set(short["element"])]
     years = report.years
-    figure = make_subplots(rows=1, cols=len(stages), subplot_titles=stages, horizontal_spacing=0.07)
+    figure = make_subplots(rows=1, cols=len(stages), subplot_titles=style.plotly_texts(stages), horizontal_spacing=0.07)
     traces, columns, shown = [], [], set()
     for column, stage in enumerate(stages, start=1):
         part = short[short["stage"] == stage].pivot_table(index="year", columns="element", values="shortfall", aggfunc="sum")
@@ -328,13 +342,13 @@ def shortfall_chart(report: rd.RunReport) -> go.Figure | None:
         for element in elements:
             if element not in part:
                 continue
-            label = style.element_label(element, report.restricted)
+            label = style.plotly_text(style.element_label(element, report.restricted))
             traces.append(
                 go.Bar(
-                    x=years, y=part[element].round(2).tolist(), name=label, legendgroup=element,
+                    x=years, y=part[element].round(2).tolist(), name=label, legendgroup=style.plotly_text(element),
                     showlegend=element not in shown,
                     marker={"color": style.element_colour(element, report.elements), "line": {"color": style.EDGE_COLOUR, "width": 0.4}},
-                    hovertemplate=f"{stage}, {label}, %{{x}}: %{{y:,.0f}} t<extra></extra>",
+                    hovertemplate=f"{style.plotly_text(stage)}, {label}, %{{x}}: %{{y:,.0f}} t<extra></extra>",
                 )
             )
             columns.append(column)

@@ -12,7 +12,8 @@ draw), both drawn from a :class:`~optimiser.report.portfolio_data.PortfolioSet`:
 - ``regret``: the regret matrix, with each portfolio's largest regret; the min-max-regret portfolio marked.
 
 A portfolio has the same colour in every figure (:func:`optimiser.report.style.portfolio_colour`), a stage
-the same as in the run report.
+the same as in the run report. Portfolio, scenario and project names reach plotly through
+:func:`optimiser.report.style.plotly_text`: a result directory may be called anything.
 """
 
 from __future__ import annotations
@@ -134,8 +135,8 @@ def timeline_figure(portfolio_set: PortfolioSet) -> Figure:
 
 
 def _coloured(text: str, colour: str) -> str:
-    """plotly rich text in a portfolio's colour (titles and tick labels)."""
-    return f'<span style="color:{colour}"><b>{text}</b></span>'
+    """Plain ``text`` as plotly rich text in a portfolio's colour (titles and tick labels)."""
+    return f'<span style="color:{colour}"><b>{style.plotly_text(text)}</b></span>'
 
 
 def timeline_chart(portfolio_set: PortfolioSet) -> go.Figure | None:
@@ -153,6 +154,7 @@ def timeline_chart(portfolio_set: PortfolioSet) -> go.Figure | None:
     shown: set[str] = set()
     for column, portfolio in enumerate(portfolios, start=1):
         part = builds[builds["portfolio"] == portfolio]
+        portfolio_text = style.plotly_text(portfolio)
         for category in style.category_order(list(part["stage"]), stages):
             rows = part[part["stage"] == category]
             order, centres, heights = [], [], []
@@ -170,8 +172,8 @@ def timeline_chart(portfolio_set: PortfolioSet) -> go.Figure | None:
                     x=[max(float(o - s), 0.15) for s, o in zip(ordered["start_year"], ordered["online_year"])],
                     base=ordered["start_year"].tolist(),
                     width=[h * 0.92 for h in heights],
-                    name=category,
-                    legendgroup=category,
+                    name=style.plotly_text(category),
+                    legendgroup=style.plotly_text(category),
                     showlegend=category not in shown,
                     marker=interactive.bar_marker(category, stages),
                     text=[style.musd(float(v)) for v in ordered["capex_musd"]],
@@ -179,13 +181,14 @@ def timeline_chart(portfolio_set: PortfolioSet) -> go.Figure | None:
                     constraintext="none",
                     cliponaxis=False,
                     customdata=list(
-                        zip(ordered["project"], ordered["country"], ordered["start_year"], ordered["online_year"],
-                            ordered["share"].round(3), ordered["capex_musd"].round(1))
+                        zip(style.plotly_texts(ordered["project"]), style.plotly_texts(ordered["country"]),
+                            ordered["start_year"], ordered["online_year"], ordered["share"].round(3),
+                            ordered["capex_musd"].round(1))
                     ),
                     hovertemplate=(
-                        f"<b>{portfolio}</b>: %{{customdata[0]}} (%{{customdata[1]}})<br>start %{{customdata[2]}} → online "
-                        "%{customdata[3]}<br>units %{customdata[4]}, capex US$ %{customdata[5]:,.1f} million<extra>"
-                        + category + "</extra>"
+                        f"<b>{portfolio_text}</b>: %{{customdata[0]}} (%{{customdata[1]}})<br>start %{{customdata[2]}} → "
+                        "online %{customdata[3]}<br>units %{customdata[4]}, capex US$ %{customdata[5]:,.1f} million<extra>"
+                        + style.plotly_text(category) + "</extra>"
                     ),
                 ),
                 row=1,
@@ -193,7 +196,7 @@ def timeline_chart(portfolio_set: PortfolioSet) -> go.Figure | None:
             )
             shown.add(category)
     figure.update_yaxes(
-        tickmode="array", tickvals=[centre for centre, _ in layout.values()], ticktext=list(layout), range=[depth, 0],
+        tickmode="array", tickvals=[centre for centre, _ in layout.values()], ticktext=style.plotly_texts(layout), range=[depth, 0],
         showgrid=False,
     )
     figure.update_xaxes(
@@ -224,6 +227,7 @@ def objective_figure(portfolio_set: PortfolioSet) -> Figure:
     scenarios = portfolio_set.scenarios
     figure = figures.new_figure(max(7.5, 1.6 + 0.7 * len(scenarios) * max(len(portfolio_set.portfolios), 2)), 4.6)
     ax = figure.add_subplot()
+    handles = []
     for portfolio, positions, values, width in _objective_bars(portfolio_set):
         present = ~np.isnan(values)
         bars = ax.bar(
@@ -231,13 +235,15 @@ def objective_figure(portfolio_set: PortfolioSet) -> Figure:
             edgecolor=style.EDGE_COLOUR, linewidth=0.5, label=portfolio,
         )
         ax.bar_label(bars, labels=[f"{v:.2f}" for v in values[present]], fontsize=8, padding=2)
+        handles.append(Patch(facecolor=portfolio_set.colours[portfolio], edgecolor=style.EDGE_COLOUR, linewidth=0.5, label=portfolio))
     ax.set_xticks(range(len(scenarios)), scenarios)
     ax.set_xlabel("Scenario")
     ax.set_ylabel(style.OBJECTIVE_AXIS)
     ax.set_ylim(0, float(np.nanmax(portfolio_set.objective.to_numpy(dtype=float))) * 1.15)
     ax.grid(axis="y", color=style.GRID_COLOUR, linewidth=0.8)
     ax.set_axisbelow(True)
-    figure.legend(loc="outside lower center", ncol=min(len(portfolio_set.portfolios), 4), frameon=False, title="portfolio")
+    # explicit handles: matplotlib leaves out of an automatic legend any label starting with "_" (a directory may)
+    figure.legend(handles=handles, loc="outside lower center", ncol=min(len(portfolio_set.portfolios), 4), frameon=False, title="portfolio")
     figure.suptitle("Objective under each scenario (lower is better)", weight="bold")
     return figure
 
@@ -251,14 +257,14 @@ def objective_chart(portfolio_set: PortfolioSet) -> go.Figure | None:
         values = portfolio_set.objective.loc[portfolio, portfolio_set.scenarios]
         figure.add_trace(
             go.Bar(
-                x=portfolio_set.scenarios,
+                x=style.plotly_texts(portfolio_set.scenarios),
                 y=[None if math.isnan(v) else round(float(v), 4) for v in values],
-                name=portfolio,
+                name=style.plotly_text(portfolio),
                 marker={"color": portfolio_set.colours[portfolio], "line": {"color": style.EDGE_COLOUR, "width": 0.5}},
                 text=[None if math.isnan(v) else f"{v:.2f}" for v in values],
                 textposition="outside",
                 cliponaxis=False,
-                hovertemplate=f"<b>{portfolio}</b> under %{{x}}: %{{y:.3f}} points<extra></extra>",
+                hovertemplate=f"<b>{style.plotly_text(portfolio)}</b> under %{{x}}: %{{y:.3f}} points<extra></extra>",
             )
         )
     figure.update_xaxes(title_text="Scenario", type="category")
@@ -322,7 +328,7 @@ def trajectories_chart(portfolio_set: PortfolioSet) -> go.Figure | None:
         return None
     stages = _trajectory_stages(portfolio_set, lines)
     scenarios = [s for s in portfolio_set.scenarios if s in set(lines["scenario"])]
-    titles = [f"scenario '{s}'" for s in scenarios] + [""] * (len(scenarios) * (len(stages) - 1))
+    titles = [style.plotly_text(f"scenario '{s}'") for s in scenarios] + [""] * (len(scenarios) * (len(stages) - 1))
     figure = make_subplots(
         rows=len(stages), cols=len(scenarios), shared_xaxes=True, shared_yaxes=True, subplot_titles=titles,
         vertical_spacing=0.05, horizontal_spacing=0.03,
@@ -339,11 +345,14 @@ def trajectories_chart(portfolio_set: PortfolioSet) -> go.Figure | None:
                         x=part["year"].tolist(),
                         y=part["percent"].round(2).tolist(),
                         mode="lines",
-                        name=portfolio,
-                        legendgroup=portfolio,
+                        name=style.plotly_text(portfolio),
+                        legendgroup=style.plotly_text(portfolio),
                         showlegend=portfolio not in shown,
                         line={"color": portfolio_set.colours[portfolio], "width": 2.2},
-                        hovertemplate=f"<b>{portfolio}</b>, {stage}, scenario '{scenario}'<br>%{{x}}: %{{y:.1f}} %<extra></extra>",
+                        hovertemplate=(
+                            f"<b>{style.plotly_text(portfolio)}</b>, {style.plotly_text(stage)}, "
+                            f"scenario '{style.plotly_text(scenario)}'<br>%{{x}}: %{{y:.1f}} %<extra></extra>"
+                        ),
                     ),
                     row=r,
                     col=c,
@@ -424,7 +433,7 @@ def regret_chart(portfolio_set: PortfolioSet) -> go.Figure | None:
     matrix = regret_matrix(portfolio_set)
     values = matrix.to_numpy(dtype=float)
     labels = [_coloured(_regret_label(portfolio_set, p), portfolio_set.colours[p]) for p in matrix.index]
-    columns = list(matrix.columns)
+    columns = style.plotly_texts(matrix.columns)
     figure = go.Figure(
         go.Heatmap(
             z=[[None if math.isnan(v) else round(float(v), 4) for v in row] for row in values],

@@ -5,11 +5,47 @@ everywhere. Palettes are colour-blind safe: stages use Okabe & Ito's palette (Co
 https://jfly.uni-koeln.de/color/), elements Paul Tol's discrete rainbow for eleven colours (Tol, "Colour
 Schemes", SRON/EPS/TN/09-002, figure 18), dependence the ColorBrewer YlOrBr sequential scale, which both
 matplotlib and plotly ship.
+
+Names from the inputs reach every figure as plain text through the two helpers at the top: matplotlib draws
+under :data:`MATPLOTLIB_PLAIN_TEXT`, plotly labels go through :func:`plotly_text`.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+# Plain text --------------------------------------------------------------------------------------------------
+
+MATPLOTLIB_PLAIN_TEXT: dict[str, object] = {"text.parse_math": False, "text.usetex": False}
+"""matplotlib settings under which every text is drawn as typed: no mathtext (``$...$``), no LaTeX.
+
+Names come from the inputs (project ids, countries, elements, portfolios): a project id ``a$^{$b`` would
+otherwise be parsed as mathtext and stop the figure, and ``a$b$c`` drawn with an italic *b*. No report text is
+meant as mathtext, so parsing is turned off rather than ``$`` escaped at each call. Both the drawing
+(:func:`optimiser.report.figures.styled`) and the saving (:func:`optimiser.report.figures.save_png`) run under
+these settings: matplotlib makes some tick labels only when the figure is drawn."""
+
+_PLOTLY_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "%": "&#37;"}
+_PLOTLY_SPECIAL = re.compile("[&<>%]")
+
+
+def plotly_text(text: object) -> str:
+    """``text`` as plotly shows it literally, for any label, title, tick, hover or legend text from the inputs.
+
+    plotly reads ``<b>``, ``<br>``, ``<span>`` and other tags, ``&...;`` entities, and in hover and text
+    templates ``%{...}`` placeholders: ``&``, ``<``, ``>`` and ``%`` become entities, which plotly turns back into
+    the characters when it draws them. Our own markup (``<b>`` round a restricted element, ``<br>`` in hover
+    text) is added around the escaped name, never inside it.
+    """
+    return _PLOTLY_SPECIAL.sub(lambda match: _PLOTLY_ESCAPES[match.group()], str(text))
+
+
+def plotly_texts(texts: Iterable[object]) -> list[str]:
+    """:func:`plotly_text` of each of ``texts`` (subplot titles, category values, tick labels)."""
+    return [plotly_text(text) for text in texts]
+
 
 STAGE_COLOURS: dict[str, str] = {
     "mining": "#E69F00",

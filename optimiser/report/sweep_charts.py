@@ -2,7 +2,8 @@
 
 Both drawings of a figure sit side by side here, read the same :mod:`optimiser.report.sweep_data` table and
 take colours and axis labels from :mod:`optimiser.report.style`. A ``*_chart`` returns None where the sweep
-has nothing to draw (the page then says why); the report only asks for a figure the sweep can have.
+has nothing to draw (the page then says why); the report only asks for a figure the sweep can have. Labels
+reach plotly through :func:`optimiser.report.style.plotly_text`, so no name or label is read as markup.
 """
 
 from __future__ import annotations
@@ -89,19 +90,20 @@ def frontier_chart(report: sd.SweepReport) -> go.Figure | None:
     for index, series in enumerate(frontier.series):
         points = frontier.points[frontier.points["series"] == series]
         colour = style.series_colour(index)
+        name = style.plotly_text(series)
         figure.add_trace(
             go.Scatter(
-                x=points["budget_busd"], y=points["objective"].round(4), mode="lines+markers", name=series,
-                legendgroup=series, line={"color": colour, "width": 2.5}, marker={"size": 4},
-                hovertemplate=f"{series}<br>US$%{{x}}B: objective %{{y:.3f}} points<extra></extra>",
+                x=points["budget_busd"], y=points["objective"].round(4), mode="lines+markers", name=name,
+                legendgroup=name, line={"color": colour, "width": 2.5}, marker={"size": 4},
+                hovertemplate=f"{name}<br>US$%{{x}}B: objective %{{y:.3f}} points<extra></extra>",
             ),
             row=1, col=1,
         )
         figure.add_trace(
             go.Scatter(
-                x=points["budget_busd"], y=points["budget_dual"].round(4), mode="lines", name=series, legendgroup=series,
+                x=points["budget_busd"], y=points["budget_dual"].round(4), mode="lines", name=name, legendgroup=name,
                 showlegend=False, line={"color": colour, "width": 1.8, "shape": "hvh"},
-                hovertemplate=f"{series}<br>US$%{{x}}B: %{{y:.3f}} points per extra US$1B<extra></extra>",
+                hovertemplate=f"{name}<br>US$%{{x}}B: %{{y:.3f}} points per extra US$1B<extra></extra>",
             ),
             row=2, col=1,
         )
@@ -117,7 +119,7 @@ def frontier_chart(report: sd.SweepReport) -> go.Figure | None:
     ceiling, note = _dual_ceiling(frontier.points)
     if ceiling is not None:
         figure.update_yaxes(range=[0, ceiling], row=2)
-        figure.add_annotation(text=f"↑ {note}", xref="x2 domain", yref="y2 domain", x=0.01, y=0.97,
+        figure.add_annotation(text=style.plotly_text(f"↑ {note}"), xref="x2 domain", yref="y2 domain", x=0.01, y=0.97,
                               showarrow=False, xanchor="left", yanchor="top")
     figure.update_xaxes(title_text=style.BUDGET_AXIS, row=2)
     apply_layout(figure, f"Dependence against budget, sweep '{report.name}'", 680)
@@ -166,14 +168,14 @@ def tornado_chart(report: sd.SweepReport) -> go.Figure | None:
         values = table[value_column].to_numpy(dtype=float)
         figure.add_trace(
             go.Bar(
-                y=table["label"], x=(values - base).round(4), base=base, orientation="h", name=label,
+                y=style.plotly_texts(table["label"]), x=(values - base).round(4), base=base, orientation="h", name=label,
                 marker={"color": colour, "line": {"color": style.EDGE_COLOUR, "width": 0.5}}, opacity=0.85,
                 customdata=np.column_stack([table[level], values]),
                 hovertemplate=f"%{{y}}<br>at {level} %{{customdata[0]}}: objective %{{customdata[1]:.3f}}<extra></extra>",
             )
         )
     figure.add_vline(x=base, line_color="black", line_width=1)
-    figure.update_yaxes(autorange="reversed")
+    figure.update_yaxes(autorange="reversed", type="category")
     figure.update_xaxes(title_text=f"{style.OBJECTIVE_AXIS}; base case {base:.2f}", showgrid=True, gridcolor=style.GRID_COLOUR)
     apply_layout(figure, f"Tornado: one parameter at a time, sweep '{report.name}'", 160 + 42 * len(table))
     figure.update_layout(barmode="overlay", margin={"l": 330})
@@ -210,12 +212,12 @@ def morris_chart(report: sd.SweepReport) -> go.Figure | None:
     if table is None:
         return None
     outputs = list(dict.fromkeys(table["output"]))
-    figure = make_subplots(rows=len(outputs), cols=1, subplot_titles=outputs, vertical_spacing=0.12)
+    figure = make_subplots(rows=len(outputs), cols=1, subplot_titles=style.plotly_texts(outputs), vertical_spacing=0.12)
     for row, output in enumerate(outputs, start=1):
         rows = table[table["output"] == output]
         figure.add_trace(
             go.Bar(
-                y=rows["label"], x=rows["mu_star"], orientation="h", name="mu* (mean |effect|)", legendgroup="mu",
+                y=style.plotly_texts(rows["label"]), x=rows["mu_star"], orientation="h", name="mu* (mean |effect|)", legendgroup="mu",
                 showlegend=row == 1, marker={"color": LOW_COLOUR},
                 error_x={"type": "data", "array": rows["mu_star_conf"].tolist(), "color": "black", "thickness": 1},
                 hovertemplate="%{y}: mu* %{x:.4g}<extra></extra>",
@@ -224,13 +226,13 @@ def morris_chart(report: sd.SweepReport) -> go.Figure | None:
         )
         figure.add_trace(
             go.Scatter(
-                y=rows["label"], x=rows["sigma"], mode="markers", name="sigma (interaction, non-linearity)",
+                y=style.plotly_texts(rows["label"]), x=rows["sigma"], mode="markers", name="sigma (interaction, non-linearity)",
                 legendgroup="sigma", showlegend=row == 1, marker={"color": HIGH_COLOUR, "symbol": "diamond", "size": 9},
                 hovertemplate="%{y}: sigma %{x:.4g}<extra></extra>",
             ),
             row=row, col=1,
         )
-        figure.update_yaxes(autorange="reversed", row=row, col=1)
+        figure.update_yaxes(autorange="reversed", type="category", row=row, col=1)
     figure.update_xaxes(title_text="Effect on the output over the input's range (output units)", showgrid=True, gridcolor=style.GRID_COLOUR)
     apply_layout(figure, f"Morris screening, sweep '{report.name}'", 160 + 40 * len(table))
     figure.update_layout(margin={"l": 290})
@@ -285,7 +287,7 @@ def fan_chart(report: sd.SweepReport) -> go.Figure | None:
     if table is None:
         return None
     groups, stages = _fan_panels(table)
-    titles = [f"{style.GROUP_TITLES.get(g, g)}: {s}" for g in groups for s in stages]
+    titles = [style.plotly_text(f"{style.GROUP_TITLES.get(g, g)}: {s}") for g in groups for s in stages]
     figure = make_subplots(
         rows=len(groups), cols=len(stages), shared_xaxes=True, shared_yaxes=True, subplot_titles=titles,
         horizontal_spacing=0.03, vertical_spacing=0.12,
@@ -295,6 +297,7 @@ def fan_chart(report: sd.SweepReport) -> go.Figure | None:
         for column, stage in enumerate(stages, start=1):
             rows = table[(table["group"] == group) & (table["stage"] == stage)]
             colour = style.stage_colour(stage, stages)
+            stage_text = style.plotly_text(stage)
             years = rows["year"].tolist()
             first = row == 1 and column == 1
             for low, high, alpha, label in (("p5", "p95", outer, "5-95 % of samples"), ("p25", "p75", inner, "25-75 % of samples")):
@@ -307,14 +310,14 @@ def fan_chart(report: sd.SweepReport) -> go.Figure | None:
                     go.Scatter(
                         x=years, y=rows[high].round(3), mode="lines", line={"width": 0}, fill="tonexty",
                         fillcolor=_rgba(colour, alpha), name=label, legendgroup=label, showlegend=first,
-                        customdata=rows[low].round(2), hovertemplate=f"{stage}, %{{x}}: {label} %{{customdata}}-%{{y:.2f}} %<extra></extra>",
+                        customdata=rows[low].round(2), hovertemplate=f"{stage_text}, %{{x}}: {label} %{{customdata}}-%{{y:.2f}} %<extra></extra>",
                     ),
                     row=row, col=column,
                 )
             figure.add_trace(
                 go.Scatter(
                     x=years, y=rows["p50"].round(3), mode="lines", line={"color": colour, "width": 2.5}, name="median",
-                    legendgroup="median", showlegend=first, hovertemplate=f"{stage}, %{{x}}: median %{{y:.2f}} %<extra></extra>",
+                    legendgroup="median", showlegend=first, hovertemplate=f"{stage_text}, %{{x}}: median %{{y:.2f}} %<extra></extra>",
                 ),
                 row=row, col=column,
             )
@@ -422,16 +425,16 @@ def heatmap_chart(report: sd.SweepReport) -> go.Figure | None:
     if heatmap is None:
         return None
     rows, columns = heatmap.panel_rows, heatmap.panel_columns
-    titles = [title for title, _ in heatmap.short_panels()] if rows * columns > 1 else None
+    titles = [style.plotly_text(title) for title, _ in heatmap.short_panels()] if rows * columns > 1 else None
     figure = make_subplots(
         rows=rows, cols=columns, shared_xaxes=True, shared_yaxes=True, subplot_titles=titles,
         horizontal_spacing=0.04, vertical_spacing=0.5 / max(rows, 1) if rows > 1 else 0.1,
     )
     low, high = _value_range(heatmap)
     annotate = len(heatmap.x_values) * len(heatmap.y_values) <= 60
-    x_labels = [sd.value_text(v) for v in heatmap.x_values]
-    y_labels = [sd.value_text(v) for v in heatmap.y_values]
-    x_name, y_name = sd.parameter_label(heatmap.x), sd.parameter_label(heatmap.y)
+    x_labels = style.plotly_texts(sd.value_text(v) for v in heatmap.x_values)
+    y_labels = style.plotly_texts(sd.value_text(v) for v in heatmap.y_values)
+    x_name, y_name = style.plotly_text(sd.parameter_label(heatmap.x)), style.plotly_text(sd.parameter_label(heatmap.y))
     for index, (title, matrix) in enumerate(heatmap.panels):
         values = [[None if not np.isfinite(v) else round(float(v), 3) for v in row] for row in matrix.to_numpy(dtype=float)]
         figure.add_trace(
@@ -439,7 +442,7 @@ def heatmap_chart(report: sd.SweepReport) -> go.Figure | None:
                 z=values, x=x_labels, y=y_labels, coloraxis="coloraxis", xgap=1, ygap=1,
                 text=[[("" if v is None else f"{v:.1f}") for v in row] for row in values] if annotate else None,
                 texttemplate="%{text}" if annotate else None,
-                hovertemplate=f"{title + '<br>' if title else ''}{x_name} %{{x}}, {y_name} %{{y}}: objective %{{z:.3f}}<extra></extra>",
+                hovertemplate=f"{style.plotly_text(title) + '<br>' if title else ''}{x_name} %{{x}}, {y_name} %{{y}}: objective %{{z:.3f}}<extra></extra>",
             ),
             row=index // columns + 1, col=index % columns + 1,
         )
