@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
 from ..report import report_after_run
 from ..sweep import all_optimal, load_spec, read_sensitivity, sweep
+from ..sweep.executors import cap_workers, check_dask_address
 from ..sweep.progress import logger as progress_logger
 from .common import DEFAULT_RESULTS, add_inputs_argument, format_table
 from .report import add_no_report_argument, write_after_run
@@ -30,9 +31,10 @@ def add_parser(subparsers) -> None:
     add_inputs_argument(parser)
     parser.add_argument("--out", type=Path, default=None, help="results directory (default: results/<sweep name>)")
     parser.add_argument("--workers", type=_positive, default=None, metavar="N",
-                        help="local worker processes (default: one per core; 1 solves in this process)")
+                        help="local worker processes (default and most: one per core; 1 solves in this process)")
     parser.add_argument("--dask-scheduler", default=None, metavar="ADDRESS",
-                        help="run on the dask.distributed cluster at ADDRESS (e.g. tcp://host:8786) instead")
+                        help="run on the dask.distributed cluster at ADDRESS ([tcp://]host:port, e.g. "
+                        "tcp://host:8786) instead; exit 2 if it does not answer within 10 s")
     parser.add_argument("--retry-failed", action="store_true", help="solve again the scenarios that failed before")
     parser.add_argument("--quiet", action="store_true", help="no progress and no summary (the exit status says it all)")
     add_no_report_argument(parser)
@@ -49,7 +51,14 @@ def _positive(text: str) -> int:
 
 
 def execute(args: argparse.Namespace) -> int:
+    if args.dask_scheduler is not None:
+        check_dask_address(args.dask_scheduler)
     spec = load_spec(args.file)
+    workers = args.workers
+    if workers is not None and args.dask_scheduler is None:
+        workers, note = cap_workers(workers)
+        if note and not args.quiet:
+            print(f"note: {note}")
     if not args.quiet and not progress_logger.isEnabledFor(logging.INFO):
         progress_logger.setLevel(logging.INFO)
     out = args.out if args.out is not None else DEFAULT_RESULTS / spec.name
@@ -58,7 +67,7 @@ def execute(args: argparse.Namespace) -> int:
         spec,
         inputs=args.inputs,
         out=out,
-        workers=args.workers,
+        workers=workers,
         dask_scheduler=args.dask_scheduler,
         retry_failed=args.retry_failed,
         progress=False if args.quiet else None,

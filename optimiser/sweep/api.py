@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,14 @@ from pyomo.common.tee import capture_output
 
 from ..inputs import InputData, load_inputs
 from ..runner import versions
-from .executors import DaskExecutor, InProcessExecutor, LocalPoolExecutor, default_workers
+from .executors import (
+    DaskExecutor,
+    InProcessExecutor,
+    LocalPoolExecutor,
+    cap_workers,
+    check_dask_address,
+    default_workers,
+)
 from .plan import build_tasks, chains
 from .progress import Progress, resolve_mode
 from .records import builds_table, dependence_table, runs_row
@@ -57,12 +65,19 @@ def sweep(
     started = time.perf_counter()
     spec = spec if isinstance(spec, SweepSpec) else load_spec(spec)
     directory = Path(out) if out is not None else Path("results") / spec.name
+    if isinstance(dask_scheduler, str):
+        check_dask_address(dask_scheduler)
     check_output_target(directory, STORE_KIND)
     data = inputs if isinstance(inputs, InputData) else load_inputs(inputs)
     tasks, sample_ids = build_tasks(spec, data)
     store = SweepStore(directory)
     by_id = {task.id: task for task in tasks}
-    with store.lock():
+    with ExitStack() as cleanup:
+        dask = None
+        if dask_scheduler is not None:  # connected before anything is written: an unreachable one costs nothing
+            dask = DaskExecutor(data, dask_scheduler)
+            cleanup.callback(dask.close)
+        cleanup.enter_context(store.lock())
         check_output_target(directory, STORE_KIND)
         repairs = store.prepare(
             {
@@ -79,7 +94,7 @@ def sweep(
         logger.info("sweep %s: %d scenarios, %d already finished, %d to solve",
                     spec.name, len(tasks), len(tasks) - len(pending), len(pending))
         reporter = Progress(len(tasks), len(tasks) - len(pending), spec.name, resolve_mode(progress))
-        executor = _executor(data, workers, dask_scheduler, len(pending))
+        executor = dask if dask is not None else _local_executor(data, workers, len(pending))
         last_consolidation = last_commit = time.perf_counter()
         batch: list = []
         solving = executor.run(chains(spec, pending, executor.slots))
@@ -97,8 +112,6 @@ def sweep(
         finally:
             solving.close()
             reporter.close()
-            if isinstance(executor, DaskExecutor):
-                executor.close()
             _commit(store, spec, by_id, batch)
         runs = store.consolidate([task.id for task in tasks])
         _sensitivity(spec, runs, sample_ids, directory)
@@ -120,12 +133,14 @@ def _versions() -> dict[str, str]:
         return versions()
 
 
-def _executor(data: InputData, workers: int | None, dask_scheduler: str | object | None, pending: int):
-    if dask_scheduler is not None:
-        return DaskExecutor(data, dask_scheduler)
+def _local_executor(data: InputData, workers: int | None, pending: int) -> InProcessExecutor | LocalPoolExecutor:
+    """``workers`` local processes (capped at the cores available, with a warning), or this process."""
     count = default_workers() if workers is None else workers
     if count < 1:
         raise ValueError(f"workers must be at least 1, got {count}")
+    count, note = cap_workers(count)
+    if note:
+        logger.warning(note)
     if count == 1 or pending <= 1:
         return InProcessExecutor(data)
     return LocalPoolExecutor(data, count)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
 import socket
 import threading
 import time
@@ -60,12 +61,47 @@ class ScenarioResult:
     worker: str = ""
 
 
+DASK_CONNECT_TIMEOUT_SECONDS = 10.0
+"""How long connecting to a Dask scheduler may take before the sweep gives up (exit 2, one line)."""
+
+DASK_SCHEMES: tuple[str, ...] = ("tcp", "tls", "ws", "wss")
+"""Schemes of a ``--dask-scheduler`` address (an address without one is ``tcp``)."""
+
+_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?)$")
+
+
 def default_workers() -> int:
     """One worker per core available to this process."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
+
+
+def cap_workers(requested: int) -> tuple[int, str | None]:
+    """``requested`` local workers, capped at the cores available (more processes than cores only
+    compete for them); with a note saying so when capped."""
+    cores = default_workers()
+    if requested <= cores:
+        return requested, None
+    plural = "s" if cores != 1 else ""
+    return cores, f"{requested} workers asked for, but only {cores} core{plural} available: using {cores} worker{plural}"
+
+
+def dask_address_problem(address: str) -> str | None:
+    """What is wrong with the form of a Dask scheduler address (None when it is ``[scheme://]host:port``
+    with a scheme of :data:`DASK_SCHEMES` and a port 1-65535); checked before connecting."""
+    scheme, separator, rest = address.strip().rpartition("://")
+    if separator and scheme not in DASK_SCHEMES:
+        return f"unknown scheme '{scheme}://' (use {', '.join(f'{known}://' for known in DASK_SCHEMES)})"
+    host, colon, port = rest.rpartition(":")
+    if not colon or not host:
+        return "expected [tcp://]host:port, e.g. tcp://127.0.0.1:8786"
+    if not _HOST.match(host):
+        return f"'{host}' is not a host name or IP address"
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        return f"the port must be a number from 1 to 65535, got '{port}'"
+    return None
 
 
 def _worker_name() -> str:
@@ -213,19 +249,30 @@ def _dask_chunk(tasks: list[Task], data: InputData, token: str) -> tuple[str, li
     return get_worker().address, solve_chunk(tasks, data, token)
 
 
+def check_dask_address(address: str) -> None:
+    """Raise InputError (exit 2, naming ``--dask-scheduler``) for an address of the wrong form."""
+    problem = dask_address_problem(address)
+    if problem is not None:
+        raise InputError(InputIssue("--dask-scheduler", f"'{address}' is not a scheduler address: {problem}"))
+
+
 class DaskExecutor:
     """Chunks on a ``dask.distributed`` cluster; one chain per worker thread of the cluster."""
 
-    def __init__(self, data: InputData, address: str | object, connect_timeout: float = 30.0) -> None:
+    def __init__(self, data: InputData, address: str | object, connect_timeout: float | None = None) -> None:
         from distributed import Client
 
         self.data = data
         self._own_client = isinstance(address, str)
+        if self._own_client:
+            check_dask_address(address)
+        timeout = DASK_CONNECT_TIMEOUT_SECONDS if connect_timeout is None else connect_timeout
         try:
-            self.client = Client(address, timeout=connect_timeout) if self._own_client else address
-        except (OSError, TimeoutError) as error:
+            self.client = Client(address, timeout=timeout) if self._own_client else address
+        except (OSError, TimeoutError, ValueError) as error:
+            reason = " ".join(str(error).split()) or type(error).__name__
             raise InputError(
-                InputIssue("--dask-scheduler", f"cannot reach the Dask scheduler at {address}: {error}")
+                InputIssue("--dask-scheduler", f"cannot reach the Dask scheduler at {address} within {timeout:g} s: {reason}")
             ) from None
         self.slots = max(1, sum(self.client.nthreads().values()))
 

@@ -32,7 +32,7 @@ def test_grid_range_and_lists(sweep_file):
     [
         ("[grid]\nbudgt_busd = [1.0]", "grid.budgt_busd", "did you mean 'budget_busd'"),
         ("nmae = 'x'\n[grid]\nbudget_busd = [1.0]", "nmae", "unknown key"),
-        ("[grid]\nbudget_busd = [1.0, -2.0]", "grid.budget_busd[1]", "at least 0"),
+        ("[grid]\nbudget_busd = [1.0, -2.0]", "grid.budget_busd[1]", "-2.0"),
         ("[grid]\nbudget_busd = [1.0, 1.0]", "grid.budget_busd[1]", "listed twice"),
         ("[grid]\nbudget_busd = [1.0]\n[morris.parameters]\nbudget_busd = { low = 1, high = 2 }", "morris", "exactly one"),
         ("[monte_carlo]\nseed = 1\n[monte_carlo.parameters]\ncapex_multiplier = { distribution = 'uniform', low = 1, high = 2 }",
