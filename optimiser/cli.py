@@ -1,6 +1,7 @@
 """The command line: `optimiser <command>`, one module per command in ``optimiser.commands``.
 
-Exit status: 0 optimal (or valid), 2 bad input, 3 a solve that is not optimal. Bad input is reported as one
+Exit status: 0 optimal (or valid), 2 bad input, 3 a solve that is not optimal or a result that could not be
+written (a full disk). Bad input is reported as one
 line per problem naming the file, line and column (or scenario key), never as a traceback.
 """
 
@@ -11,7 +12,7 @@ import logging
 import sys
 
 from .commands import COMMANDS
-from .errors import EXIT_BAD_INPUT, EXIT_NOT_OPTIMAL, InputError, SolveError
+from .errors import EXIT_BAD_INPUT, EXIT_NOT_OPTIMAL, InputError, OutputError, SolveError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         for issue in error.issues:
             print(f"error: {issue}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except SolveError as error:
+    except (SolveError, OutputError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_NOT_OPTIMAL
 

@@ -44,5 +44,9 @@ class InputError(Exception):
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
+class OutputError(Exception):
+    """A result could not be written (a full disk, no permission): exit 3, the previous result unchanged."""
+
+
 class SolveError(Exception):
     """Raised when the solver could not be run at all (not for a non-optimal termination, which is a status)."""

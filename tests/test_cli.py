@@ -101,3 +101,117 @@ def test_python_m_optimiser_is_the_same_cli(tiny: Path):
     )
     assert completed.returncode == 0, completed.stderr
     assert "valid" in completed.stdout
+
+
+# Output safety: nothing the tool did not write is replaced ---------------------------------------------------
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_run_refuses_a_folder_it_did_not_write(tiny: Path, tmp_path: Path, capsys):
+    folder = tmp_path / "thesis"
+    folder.mkdir()
+    (folder / "thesis.pdf").write_bytes(b"%PDF my thesis")
+    (folder / "data.csv").write_text("x\n1\n")
+    before = _snapshot(folder)
+    status = main(["run", "--inputs", str(tiny), "--scenario", str(tiny / "scenarios" / "base.toml"), "--out", str(folder)])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "did not write" in err and "Traceback" not in err
+    assert _snapshot(folder) == before
+
+
+def test_run_into_the_inputs_folder_is_refused(tiny: Path, capsys):
+    before = _snapshot(tiny)
+    assert main(["run", "--inputs", str(tiny), "--scenario", str(tiny / "scenarios" / "base.toml"), "--out", str(tiny)]) == 2
+    assert _snapshot(tiny) == before
+
+
+def test_run_refuses_an_existing_file(tiny: Path, tmp_path: Path, capsys):
+    path = tmp_path / "notes.txt"
+    path.write_text("keep")
+    assert main(["run", "--inputs", str(tiny), "--scenario", str(tiny / "scenarios" / "base.toml"), "--out", str(path)]) == 2
+    assert path.read_text() == "keep"
+    assert "existing file" in capsys.readouterr().err
+
+
+def test_evaluate_and_robust_refuse_a_folder_they_did_not_write(tiny: Path, tmp_path: Path, capsys):
+    scenario = str(tiny / "scenarios" / "base.toml")
+    run_dir = tmp_path / "run"
+    assert main(["run", "--inputs", str(tiny), "--scenario", scenario, "--out", str(run_dir), "--no-report"]) == 0
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("keep")
+    for argv in (
+        ["evaluate", "--inputs", str(tiny), "--scenario", scenario, "--portfolio", str(run_dir), "--out", str(folder)],
+        ["robust", "--inputs", str(tiny), "--scenarios", scenario, "--out", str(folder), "--no-report"],
+        ["stress", "--inputs", str(tiny), "--portfolios", str(run_dir), "--scenarios", scenario, "--out", str(folder), "--no-report"],
+        ["compare", str(run_dir), str(run_dir), "--out", str(folder), "--no-report"],
+        ["alternatives", "--inputs", str(tiny), "--scenario", scenario, "--count", "1", "--out", str(folder)],
+    ):
+        assert main(argv) == 2, argv[0]
+        assert sorted(p.name for p in folder.iterdir()) == ["keep.txt"], argv[0]
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_full_disk_exits_3_and_keeps_the_previous_result(tiny: Path, tmp_path: Path, monkeypatch, capsys):
+    import errno
+
+    from optimiser import store
+
+    out = tmp_path / "r"
+    argv = ["run", "--inputs", str(tiny), "--scenario", str(tiny / "scenarios" / "base.toml"), "--out", str(out), "--no-report"]
+    assert main(argv) == 0
+    before = _snapshot(out)
+
+    def full(frame, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "write_csv", full)
+    assert main(argv) == 3
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inputs", "r"]
+
+
+def test_report_names_a_truncated_table(tiny: Path, tmp_path: Path, capsys):
+    out = tmp_path / "r"
+    assert main(["run", "--inputs", str(tiny), "--scenario", str(tiny / "scenarios" / "base.toml"), "--out", str(out), "--no-report"]) == 0
+    path = out / "dependence.csv"
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    assert main(["report", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "dependence.csv" in err and "Traceback" not in err
+    assert not (out / "report.html").exists()
+
+
+def test_report_refuses_a_result_with_only_its_summary(tiny: Path, tmp_path: Path, capsys):
+    out = tmp_path / "r"
+    assert main(["run", "--inputs", str(tiny), "--scenario", str(tiny / "scenarios" / "base.toml"), "--out", str(out), "--no-report"]) == 0
+    for name in ("builds.csv", "dependence.csv", "flows.csv", "baseline_dependence.csv"):
+        (out / name).unlink()
+    assert main(["report", str(out)]) == 2
+    assert "is missing" in capsys.readouterr().err
+
+
+def test_two_runs_into_one_directory_do_not_mix(tiny: Path, tmp_path: Path):
+    out = tmp_path / "r"
+    scenario = str(tiny / "scenarios" / "base.toml")
+    command = [sys.executable, "-m", "optimiser", "run", "--inputs", str(tiny), "--scenario", scenario, "--out", str(out)]
+    first = subprocess.Popen(command + ["--budget", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(command + ["--budget", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    outcomes = [process.communicate(timeout=300) for process in (first, second)]
+    statuses = sorted([first.returncode, second.returncode])
+    assert statuses in ([0, 0], [0, 2]), outcomes
+    for _, err in outcomes:
+        assert "Traceback" not in err
+    summary = json.loads((out / "summary.json").read_text())
+    from optimiser.store import check_complete
+
+    check_complete(out)
+    assert "budget" in (out / "report.html").read_text(encoding="utf-8").lower()
+    report_budget = summary["budget_musd"]
+    assert report_budget in (1000.0, 2000.0)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
 from ..portfolios.alternatives import MODES, alternatives
-from ..store import write_result
+from ..store import output_directory, publish, write_result_files
 from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, format_table, load
 
 NAME = "alternatives"
@@ -27,9 +27,13 @@ def add_parser(subparsers) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     data, scenario = load(args.inputs, args.scenario)
-    optimum, found = alternatives(data, scenario, slack=args.slack, count=args.count, mode=args.mode)
     out = args.out if args.out is not None else DEFAULT_RESULTS / f"alternatives-{scenario.name}"
-    write_result(optimum, out / "optimum")
+    with output_directory(out, NAME):
+        optimum, found = alternatives(data, scenario, slack=args.slack, count=args.count, mode=args.mode)
+        with publish(out, NAME) as staging:
+            write_result_files(optimum, staging / "optimum")
+            for alternative in found:
+                write_result_files(alternative.result, staging / alternative.label)
     if not optimum.optimal:
         print(f"the optimum could not be found: {optimum.status} — {optimum.message}")
         return EXIT_NOT_OPTIMAL
@@ -45,7 +49,6 @@ def execute(args: argparse.Namespace) -> int:
         }
     ]
     for alternative in found:
-        write_result(alternative.result, out / alternative.label)
         projects = {p for p, _ in alternative.portfolio.shares}
         rows.append(
             {

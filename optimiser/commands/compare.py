@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..errors import EXIT_OK
 from ..portfolios.compare import Comparison, compare, write_comparison
+from ..store import output_directory
 from .common import DEFAULT_RESULTS, format_table
 from .report import add_no_report_argument, write_after_run
 
@@ -61,11 +62,12 @@ def print_comparison(comparison: Comparison) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
-    comparison = compare(args.results, years=args.years)
     out = args.out if args.out is not None else DEFAULT_RESULTS / "comparison"
-    path = write_comparison(comparison, out)
-    print_comparison(comparison)
-    print(f"\ncomparison written to {path}")
-    if not args.no_report:
-        write_after_run(out)
+    with output_directory(out, NAME):
+        comparison = compare(args.results, years=args.years)
+        path = write_comparison(comparison, out)
+        print_comparison(comparison)
+        print(f"\ncomparison written to {path}")
+        if not args.no_report:
+            write_after_run(out)
     return EXIT_OK

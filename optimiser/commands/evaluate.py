@@ -9,7 +9,7 @@ from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
 from ..model import build_structure
 from ..portfolios.evaluate import evaluate, shortfall_by_element_year
 from ..portfolios.portfolio import read_portfolio
-from ..store import write_result
+from ..store import output_directory, write_result
 from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, format_table, load
 from .run import print_dependence
 
@@ -30,9 +30,10 @@ def execute(args: argparse.Namespace) -> int:
     data, scenario = load(args.inputs, args.scenario)
     structure = build_structure(data, scenario)
     portfolio = read_portfolio(args.portfolio, data, structure, scenario.budget_busd * 1000.0)
-    result = evaluate(data, scenario, portfolio, structure=structure)
     out = args.out if args.out is not None else DEFAULT_RESULTS / f"{portfolio.name}-under-{scenario.name}"
-    write_result(result, out)
+    with output_directory(out, NAME):
+        result = evaluate(data, scenario, portfolio, structure=structure)
+        write_result(result, out, NAME)
     print(f"portfolio '{portfolio.name}' under scenario '{scenario.name}': {result.status} — {result.message}")
     if not result.optimal:
         return EXIT_NOT_OPTIMAL

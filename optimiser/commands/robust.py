@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +13,7 @@ from ..inputs import load_inputs
 from ..portfolios.portfolio import Portfolio
 from ..portfolios.robust import MEASURES, RobustResult, measure_of, robust
 from ..runner import solve
-from ..store import write_csv, write_result
+from ..store import output_directory, publish, write_csv, write_result_files
 from .common import DEFAULT_RESULTS, add_inputs_argument, format_table, scenario_list
 from .report import add_no_report_argument, write_after_run
 
@@ -31,11 +32,12 @@ def add_parser(subparsers) -> None:
     add_no_report_argument(parser)
 
 
-def single_scenario_benchmark(data, scenarios, result: RobustResult, store: Path | None = None) -> pd.DataFrame:
+def single_scenario_benchmark(data, scenarios, result: RobustResult, store: dict | None = None) -> pd.DataFrame:
     """Each scenario's own optimal portfolio scored on the robust measure across the set, beside the robust one.
 
-    With ``store``, each optimum's result is also written to ``store/<scenario name>/`` (the robust report
-    shows its builds and dependence beside the robust portfolio's).
+    With ``store`` (a dict), each optimum's RunResult is also kept there by scenario name (the command
+    writes them to ``benchmark/<scenario name>/``: the robust report shows their builds and dependence
+    beside the robust portfolio's).
 
     The robust portfolio is no worse than any benchmark that fits the reference (first) scenario's budget
     rows; one that does not (e.g. the optimum of a delay scenario, whose capex falls in other years) is
@@ -50,7 +52,7 @@ def single_scenario_benchmark(data, scenarios, result: RobustResult, store: Path
         if not run.optimal:
             continue
         if store is not None:
-            write_result(run, store / scenario.name)
+            store[scenario.name] = run
         shares = {(r.project, int(r.start_year)): float(r.share) for r in run.builds.itertuples(index=False)}
         portfolio = Portfolio(name=f"optimal for {scenario.name}", source=scenario.name, shares=shares)
         objectives = [result.evaluators[other.name](portfolio).objective for other in scenarios]
@@ -69,8 +71,13 @@ def single_scenario_benchmark(data, scenarios, result: RobustResult, store: Path
 def execute(args: argparse.Namespace) -> int:
     data = load_inputs(args.inputs)
     scenarios = scenario_list(args.scenarios, data)
-    result = robust(data, scenarios, weights=args.weights, measure=args.measure, alpha=args.alpha)
     out = args.out if args.out is not None else DEFAULT_RESULTS / f"robust-{args.measure}"
+    with output_directory(out, NAME):
+        return _solve_and_write(args, data, scenarios, out)
+
+
+def _solve_and_write(args: argparse.Namespace, data, scenarios, out: Path) -> int:
+    result = robust(data, scenarios, weights=args.weights, measure=args.measure, alpha=args.alpha)
     print(f"robust portfolio ({result.measure}{'' if result.alpha is None else f', alpha {result.alpha}'}): {result.status} — {result.message}")
     if not result.optimal:
         return EXIT_NOT_OPTIMAL
@@ -83,18 +90,24 @@ def execute(args: argparse.Namespace) -> int:
         "model_size": result.model_size,
     }
     reference = result.evaluations[scenarios[0].name]
-    reference.summary.update({"kind": "robust", "robust": info})
-    write_result(reference, out)
-    for name, evaluation in result.evaluations.items():
+    for evaluation in result.evaluations.values():
         evaluation.summary.update({"kind": "robust-evaluation", "robust": info})
-        write_result(evaluation, out / "scenarios" / name)
+    reference = dataclasses.replace(reference, summary={**reference.summary, "kind": "robust"})
     print(f"measure: {result.measure_value:.4f} dependence points")
     builds = reference.builds
     print(f"\nbuilds ({len(builds)}):")
     print(format_table(builds[["project", "stage", "start_year", "online_year", "share", "capex_musd"]], "{:,.3f}"))
-    if not args.no_benchmark:
-        table = single_scenario_benchmark(data, scenarios, result, store=out / "benchmark")
-        write_csv(table, out / "benchmark.csv")
+    optima: dict = {}
+    table = None if args.no_benchmark else single_scenario_benchmark(data, scenarios, result, store=optima)
+    with publish(out, NAME) as staging:
+        write_result_files(reference, staging)
+        for name, evaluation in result.evaluations.items():
+            write_result_files(evaluation, staging / "scenarios" / name)
+        for name, run in optima.items():
+            write_result_files(run, staging / "benchmark" / name)
+        if table is not None:
+            write_csv(table, staging / "benchmark.csv")
+    if table is not None:
         print("\nobjective by scenario, and the measure, for the robust portfolio and each scenario's own optimum")
         print(format_table(table, "{:.3f}"))
     print(f"\nwritten to {out}/ (the first scenario's evaluation; every scenario's under {out}/scenarios/)")

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
 from ..model.objective import OBJECTIVES
 from ..runner import RunResult, solve
-from ..store import write_result
+from ..store import output_directory, write_result
 from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, load
 from .report import add_no_report_argument, write_after_run
 
@@ -35,12 +35,13 @@ def execute(args: argparse.Namespace) -> int:
     if args.time_limit is not None:
         overrides["time_limit_seconds"] = args.time_limit
     data, scenario = load(args.inputs, args.scenario, overrides)
-    result = solve(data, scenario)
     out = args.out if args.out is not None else DEFAULT_RESULTS / scenario.name
-    write_result(result, out)
-    print_summary(result, out)
-    if not args.no_report:
-        write_after_run(out, data)
+    with output_directory(out, NAME):
+        result = solve(data, scenario)
+        write_result(result, out, NAME)
+        print_summary(result, out)
+        if not args.no_report:
+            write_after_run(out, data)
     return EXIT_OK if result.optimal else EXIT_NOT_OPTIMAL
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
 from ..inputs import load_inputs
 from ..portfolios.stress import StressResult, stress
-from ..store import write_csv, write_result
+from ..store import output_directory, publish, write_csv, write_result_files
 from .common import DEFAULT_RESULTS, add_inputs_argument, format_table, scenario_list
 from .report import add_no_report_argument, write_after_run
 
@@ -25,21 +25,28 @@ def add_parser(subparsers) -> None:
 
 
 def write_stress(result: StressResult, out: Path) -> None:
-    """stress.csv (long), objective_matrix.csv, regret_matrix.csv, and each evaluation's result directory."""
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(result.table, out / "stress.csv")
-    write_csv(result.matrix("objective").reset_index(), out / "objective_matrix.csv")
-    write_csv(result.matrix("regret").reset_index(), out / "regret_matrix.csv")
-    for (portfolio, scenario), evaluation in result.evaluations.items():
-        write_result(evaluation, out / "evaluations" / f"{portfolio}__{scenario}")
+    """Publish ``out``: stress.csv (long), objective_matrix.csv, regret_matrix.csv, and each evaluation's
+    result directory under evaluations/."""
+    with publish(out, NAME) as staging:
+        write_csv(result.table, staging / "stress.csv")
+        write_csv(result.matrix("objective").reset_index(), staging / "objective_matrix.csv")
+        write_csv(result.matrix("regret").reset_index(), staging / "regret_matrix.csv")
+        for (portfolio, scenario), evaluation in result.evaluations.items():
+            write_result_files(evaluation, staging / "evaluations" / f"{portfolio}__{scenario}")
 
 
 def execute(args: argparse.Namespace) -> int:
     data = load_inputs(args.inputs)
     scenarios = scenario_list(args.scenarios, data)
-    result = stress(data, args.portfolios, scenarios)
     out = args.out if args.out is not None else DEFAULT_RESULTS / "stress"
-    write_stress(result, out)
+    with output_directory(out, NAME):
+        result = stress(data, args.portfolios, scenarios)
+        write_stress(result, out)
+        _print_and_report(args, data, result, out)
+    return EXIT_OK if (result.table["status"] == "optimal").all() else EXIT_NOT_OPTIMAL
+
+
+def _print_and_report(args: argparse.Namespace, data, result: StressResult, out: Path) -> None:
     print("objective (dependence points) by portfolio and scenario")
     print(format_table(result.matrix("objective").reset_index(), "{:.3f}"))
     regrets = result.matrix("regret")
@@ -51,4 +58,3 @@ def execute(args: argparse.Namespace) -> int:
     print(f"\nwritten to {out}/")
     if not args.no_report:
         write_after_run(out, data)
-    return EXIT_OK if (result.table["status"] == "optimal").all() else EXIT_NOT_OPTIMAL

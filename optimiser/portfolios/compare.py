@@ -14,7 +14,6 @@ so that the comparison report can read each result's full tables.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,22 +119,17 @@ def _differences(names: list[str], results: list[StoredResult]) -> list[dict]:
 
 
 def write_comparison(comparison: Comparison, out: str | Path) -> Path:
-    """Write ``comparison.csv`` and ``comparison.json`` (the result directories compared, and the years)
-    into ``out`` (each atomically); return the CSV's path."""
-    from ..store import write_csv
+    """Publish ``out`` with ``comparison.csv`` and ``comparison.json`` (the result directories compared, and
+    the years); return the CSV's path."""
+    from ..store import dump_json, publish, write_csv
 
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     record = {
         "results": {name: str(result.directory) for name, result in zip(comparison.names, comparison.results)},
         "absolute": {name: str(result.directory.resolve()) for name, result in zip(comparison.names, comparison.results)},
         "years": [int(year) for year in comparison.years],
     }
-    staging_json = out / ".comparison.json.tmp"
-    staging_json.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    staging_json.replace(out / "comparison.json")
-    path = out / "comparison.csv"
-    staging = out / ".comparison.csv.tmp"
-    write_csv(comparison.table, staging)
-    staging.replace(path)
-    return path
+    with publish(out, "compare") as staging:
+        dump_json(record, staging / "comparison.json")
+        write_csv(comparison.table, staging / "comparison.csv")
+    return out / "comparison.csv"

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import InputError, InputIssue
 from ..runner import RESULT_FORMAT
-from ..store import read_json_object
+from ..store import check_complete, finish_interrupted_write, read_json_object, read_result_csv
 
 
 @dataclass
@@ -38,11 +38,14 @@ class StoredResult:
 def read_result(directory: str | Path, expected_inputs_sha256: str | None = None) -> StoredResult:
     """Read ``directory``; raise InputError if it is not a result, is of another layout or other inputs."""
     directory = Path(directory)
+    finish_interrupted_write(directory)
     summary_path = directory / "summary.json"
     if not summary_path.is_file():
         raise InputError(InputIssue(str(directory), "not a result directory: summary.json is missing"))
     summary = read_json_object(summary_path)
-    if summary.get("result_format") != RESULT_FORMAT:
+    if summary.get("result_format") == RESULT_FORMAT:
+        check_complete(directory)
+    else:
         raise InputError(
             InputIssue(
                 str(summary_path),
@@ -61,7 +64,7 @@ def read_result(directory: str | Path, expected_inputs_sha256: str | None = None
 
     def table(name: str) -> pd.DataFrame | None:
         path = directory / name
-        return pd.read_csv(path) if path.is_file() else None
+        return read_result_csv(path) if path.is_file() else None
 
     return StoredResult(directory, summary, table("builds.csv"), table("dependence.csv"), table("flows.csv"))
 

@@ -58,7 +58,12 @@ def write_report(directory: str | Path, out: str | Path | None = None, inputs: I
     was solved on: they give a run report's sources table, the restricted elements and each project's
     construction years; other inputs are ignored, with a note.
     """
+    from ..store import check_complete, finish_interrupted_write
+
+    finish_interrupted_write(directory)
     kind = report_kind(directory)
+    if kind in ("comparison", "stress"):
+        check_complete(directory)
     if kind == "sweep":
         from .sweep_html import write_sweep_report
 

@@ -23,6 +23,7 @@ from ..inputs.schema import TABLES
 from ..model.parameters import build_structure, construction_years
 from ..portfolios.result_dir import read_result
 from ..scenario import Scenario
+from ..store import read_result_csv
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +174,7 @@ def load_run(directory: str | Path, inputs: InputData | None = None) -> RunRepor
     """
     stored = read_result(directory)
     baseline_path = stored.directory / "baseline_dependence.csv"
-    baseline = pd.read_csv(baseline_path) if baseline_path.is_file() else None
+    baseline = read_result_csv(baseline_path) if baseline_path.is_file() else None
     report = RunReport(
         directory=stored.directory,
         summary=stored.summary,

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from optimiser.cli import main
+from optimiser.store import write_manifest
 from optimiser.portfolios import compare
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,6 +102,7 @@ def test_compare_refuses_results_from_other_inputs(tiny: Path, tmp_path: Path, c
     summary = json.loads((other / "summary.json").read_text())
     summary["inputs_sha256"] = "0" * 64
     (other / "summary.json").write_text(json.dumps(summary))
+    write_manifest(other, "run")  # a whole result, as if solved on other inputs
     assert main(["compare", str(base), str(other)]) == 2
     err = capsys.readouterr().err
     assert str(other / "summary.json") in err and "another input set" in err

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import pytest
 from matplotlib.figure import Figure
 
+from optimiser.store import write_manifest
 from optimiser.cli import main
 from optimiser.report import report_kind, write_report
 from optimiser.report.portfolio_charts import regret_matrix
@@ -236,6 +237,7 @@ def test_a_missing_compared_result_exits_2_naming_it(tiny_sets, tmp_path: Path, 
     record["results"]["rich"] = str(gone)
     record["absolute"]["rich"] = str(gone)
     (directory / "comparison.json").write_text(json.dumps(record))
+    write_manifest(directory, "compare")  # whole, as if the compared result was removed after
     assert main(["report", str(directory)]) == 2
     assert str(gone) in capsys.readouterr().err
 
