@@ -215,3 +215,14 @@ def test_two_runs_into_one_directory_do_not_mix(tiny: Path, tmp_path: Path):
     assert "budget" in (out / "report.html").read_text(encoding="utf-8").lower()
     report_budget = summary["budget_musd"]
     assert report_budget in (1000.0, 2000.0)
+
+
+def test_report_waits_for_no_one_while_a_run_holds_the_directory(tiny: Path, tmp_path: Path, capsys):
+    out = tmp_path / "r"
+    assert main(["run", "--inputs", str(tiny), "--scenario", str(tiny / "scenarios" / "base.toml"), "--out", str(out), "--no-report"]) == 0
+    from optimiser.store import output_directory
+
+    with output_directory(out, "run"):
+        holder = subprocess.run([sys.executable, "-m", "optimiser", "report", str(out)], capture_output=True, text=True)
+    assert holder.returncode == 2 and "another optimiser command" in holder.stderr
+    assert not (out / "report.html").exists()

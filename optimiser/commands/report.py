@@ -37,7 +37,13 @@ def execute(args: argparse.Namespace) -> int:
     kind = report_kind(args.result)
     inputs_dir = args.inputs if args.inputs is not None else (DEFAULT_INPUTS if DEFAULT_INPUTS.is_dir() else None)
     data = load_inputs(inputs_dir) if inputs_dir is not None and kind == "run" else None
-    path = write_report(args.result, args.out, data)
+    if args.out is None and args.result.is_dir():
+        from ..store import output_lock
+
+        with output_lock(args.result):  # a run writing DIR at the same time would mix its files with ours
+            path = write_report(args.result, args.out, data)
+    else:
+        path = write_report(args.result, args.out, data)
     size = path.stat().st_size
     print(f"{kind} report written to {path} ({size / 1e6:.2f} MB); PNG figures in {path.parent / FIGURES_DIRECTORY}/")
     return EXIT_OK
