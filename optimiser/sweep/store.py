@@ -84,12 +84,22 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def read_detail(directory: str | Path, table: str, scenario_id: str | None = None) -> pd.DataFrame:
-    """The ``builds`` or ``dependence`` detail of a sweep's results directory (one scenario's, or all)."""
+    """The ``builds`` or ``dependence`` detail of a sweep's results directory (one scenario's, or all).
+
+    Raises InputError naming the part that does not read (a rerun of the sweep repairs it)."""
     folder = Path(directory) / table
     if not folder.is_dir() or not any(folder.glob("part-*.parquet")):
         return pd.DataFrame()
     filters = [("scenario_id", "=", scenario_id)] if scenario_id is not None else None
-    return pq.read_table(folder, filters=filters).to_pandas()
+    try:
+        return pq.read_table(folder, filters=filters).to_pandas()
+    except (OSError, ValueError, pa.ArrowException):
+        for part in sorted(folder.glob("part-*.parquet")):
+            problem = _read_whole(part)
+            if problem is not None:
+                raise InputError(InputIssue(str(part), f"is damaged: {problem}; rerun the sweep into {directory} "
+                                            "to solve its scenarios again")) from None
+        raise
 
 
 # Whose directory is it ------------------------------------------------------------------------------------

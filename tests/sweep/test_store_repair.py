@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from optimiser.cli import main
-from optimiser.errors import EXIT_OK
+from optimiser.errors import EXIT_OK, InputError
 from optimiser.sweep import api, executors, read_detail, sweep
 from optimiser.sweep.store import CHECKSUMS, SweepStore
 
@@ -173,3 +173,13 @@ def test_cli_prints_what_it_repaired(sweep_file, tmp_path, capsys):
     captured = capsys.readouterr()
     assert f"repaired: {victim} is damaged" in captured.out
     assert "Traceback" not in captured.err
+
+
+def test_reading_a_damaged_detail_part_names_it(sweep_file, tmp_path):
+    out = tmp_path / "out"
+    _run(sweep_file(GRID), out)
+    victim = next((out / "dependence").glob("part-*.parquet"))
+    _truncate(victim, "truncated")
+    with pytest.raises(InputError) as caught:
+        read_detail(out, "dependence")
+    assert str(victim) in str(caught.value) and "rerun the sweep" in str(caught.value)
