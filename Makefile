@@ -24,6 +24,11 @@ validate: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Removes .venv and the result directories the optimiser wrote (a manifest.json or sweep.json); anything else
+# under results/ is kept and named.
 clean:
 	rm -rf $(VENV)
-	find results -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
+	@for d in results/*/; do \
+		[ -d "$$d" ] || continue; \
+		if [ -f "$$d/manifest.json" ] || [ -f "$$d/sweep.json" ]; then rm -rf "$$d"; else echo "kept $$d (not written by optimiser)"; fi; \
+	done
