@@ -77,28 +77,40 @@ class _Rule:
     description: str = ""
 
 
+YEARS = (1900, 2200)
+"""Calendar years a scenario may name (horizon, export controls); the data's own years are checked later."""
+
+WEIGHT_MAXIMUM = 1000.0
+"""Largest element or stage weight: weights are relative, and a ratio above 1000 only degrades the numerics."""
+
 RULES: dict[str, _Rule] = {
     "name": _Rule("name", description="results directory name"),
     "description": _Rule("str"),
-    "budget_busd": _Rule("float", minimum=0.0, description="capital budget B, US$ billion"),
-    "yearly_cap_fraction": _Rule("float", minimum=0.0, minimum_exclusive=True, maximum=1.0),
-    "horizon_start": _Rule("int", optional=True, description="first planning year (default: the data's)"),
-    "horizon_end": _Rule("int", optional=True, description="last planning year (default: the data's)"),
-    "lead_time_shift_years": _Rule("int"),
-    "capex_multiplier": _Rule("float", minimum=0.0, minimum_exclusive=True),
-    "demand_multiplier": _Rule("float", minimum=0.0),
-    "demand_growth_shift": _Rule("float", minimum=-1.0, minimum_exclusive=True),
-    "row_demand_share": _Rule("float", optional=True, minimum=0.0, minimum_exclusive=True, maximum=1.0),
+    "budget_busd": _Rule("float", minimum=0.0, maximum=1000.0, description="capital budget B, US$ billion"),
+    "yearly_cap_fraction": _Rule("float", minimum=0.01, maximum=1.0, description="share of B spendable in a year"),
+    "horizon_start": _Rule("int", optional=True, minimum=YEARS[0], maximum=YEARS[1],
+                           description="first planning year (default: the data's)"),
+    "horizon_end": _Rule("int", optional=True, minimum=YEARS[0], maximum=YEARS[1],
+                         description="last planning year (default: the data's)"),
+    "lead_time_shift_years": _Rule("int", minimum=-10, maximum=20, description="years added to every lead time"),
+    "capex_multiplier": _Rule("float", minimum=0.01, maximum=100.0, description="factor on every capex"),
+    "demand_multiplier": _Rule("float", minimum=0.01, maximum=100.0, description="factor on all ROW demand"),
+    "demand_growth_shift": _Rule("float", minimum=-0.25, maximum=0.25,
+                                 description="extra yearly demand growth, a fraction (0.03 = 3 points)"),
+    "row_demand_share": _Rule("float", optional=True, minimum=0.01, maximum=1.0,
+                              description="ROW share of world demand"),
     "objective": _Rule("str", choices=OBJECTIVES),
-    "unmet_weight": _Rule("float", minimum=0.0, minimum_exclusive=True, description="MODEL.md's K"),
-    "discount_rate": _Rule("float", minimum=0.0),
+    "unmet_weight": _Rule("float", minimum=0.1, maximum=1000.0, description="MODEL.md's K"),
+    "discount_rate": _Rule("float", minimum=0.0, maximum=0.5, description="yearly rate on capex"),
     "partner_countries": _Rule("strings", optional=True),
     "integer_builds": _Rule("bool"),
     "tie_break": _Rule("bool"),
-    "tie_break_tolerance": _Rule("float", minimum=0.0, minimum_exclusive=True),
-    "time_limit_seconds": _Rule("float", optional=True, minimum=0.0, minimum_exclusive=True),
-    "element_weights": _Rule("weights", minimum=0.0),
-    "stage_weights": _Rule("weights", minimum=0.0, choices=STAGES),
+    "tie_break_tolerance": _Rule("float", minimum=0.0, minimum_exclusive=True, maximum=0.01,
+                                 description="relative slack on the optimum in the capex tie-break"),
+    "time_limit_seconds": _Rule("float", optional=True, minimum=0.0, minimum_exclusive=True, maximum=604800.0,
+                                description="solver time limit for the whole run, seconds (at most a week)"),
+    "element_weights": _Rule("weights", minimum=0.0, maximum=WEIGHT_MAXIMUM),
+    "stage_weights": _Rule("weights", minimum=0.0, maximum=WEIGHT_MAXIMUM, choices=STAGES),
     "export_controls": _Rule("export_controls"),
 }
 """Every scenario key, in the order ``to_toml`` writes them."""
@@ -171,7 +183,8 @@ class Scenario:
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:
-        """Read a scenario file; ``name`` defaults to the file's stem (``low.toml`` → ``low``)."""
+        """Read a scenario file; ``name`` defaults to one made from the file's stem (``low.toml`` → ``low``,
+        ``my low budget.toml`` → ``my_low_budget``: see :func:`name_from_file`), never to ``base``."""
         file = str(path)
         try:
             text = Path(path).read_bytes().decode("utf-8")
@@ -187,8 +200,14 @@ class Scenario:
             line_match = re.search(r"at line (\d+)", str(error))
             line = int(line_match.group(1)) if line_match else None
             raise InputError(InputIssue(file, f"malformed TOML: {error}", line=line)) from None
-        if "name" not in settings and SCENARIO_NAME.fullmatch(Path(path).stem):
-            settings["name"] = Path(path).stem
+        if "name" not in settings:
+            derived = name_from_file(Path(path))
+            if derived is None:
+                raise InputError(InputIssue(
+                    file, f"no 'name' key, and the file name '{Path(path).name}' leaves nothing that can name a "
+                    "results directory: add name = \"...\" (letters, digits, '_', '-', '.')", column="name",
+                ))
+            settings["name"] = derived
         try:
             scenario = cls.from_dict(settings, source=file)
         except InputError as error:
@@ -310,11 +329,48 @@ class Scenario:
                     f"{_hint(unknown[0], countries)}")
         if self.objective == "restricted" and not data.restricted_elements:
             add("objective", "the 'restricted' objective needs restricted elements, and elements.csv marks none")
+        if not issues:
+            self._check_some_weight(data, add)
         if issues:
-            raise InputError(issues)
+            raise InputError(self._with_lines(issues))
+
+    def _check_some_weight(self, data: InputData, add: Callable[[str, str], None]) -> None:
+        """An objective whose every weight is zero measures nothing: every plan would score 0."""
+        elements = data.restricted_elements if self.objective == "restricted" else data.element_names
+        element_weight = {**dict(zip(data.elements["element"], data.elements["weight"].astype(float))),
+                          **self.element_weights}
+        stage_weight = {**dict(zip(data.stages["stage"], data.stages["weight"].astype(float))), **self.stage_weights}
+        if not any(element_weight[e] > 0 for e in elements):
+            add("element_weights", "every element the objective measures has weight 0, so every plan would score 0: "
+                "give at least one a positive weight")
+        if not any(weight > 0 for weight in stage_weight.values()):
+            add("stage_weights", "every stage has weight 0, so every plan would score 0: give at least one a "
+                "positive weight")
+
+    def _with_lines(self, issues: list[InputIssue]) -> list[InputIssue]:
+        """The issues on this scenario's file with the line of their key, when the file can still be read."""
+        try:
+            lines = _key_lines(Path(self.source).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            return issues
+        return [_with_line(issue, lines) if issue.file == self.source else issue for issue in issues]
 
     def _file_for(self, key: str) -> str:
         return OVERRIDES_SOURCE if _top_key(key) in self.overridden else self.source
+
+
+def name_from_file(path: Path) -> str | None:
+    """The scenario name a file without a ``name`` key gets: its stem if that is a valid name, else the stem
+    lowercased with each run of other characters turned into ``_`` and leading/trailing ``_ . -`` stripped;
+    ``None`` when nothing valid is left."""
+    stem = path.stem
+    if SCENARIO_NAME.fullmatch(stem):
+        return stem
+    derived = re.sub(r"[^a-z0-9_.\-]+", "_", stem.lower()).strip("_.-")
+    if not SCENARIO_NAME.fullmatch(derived):
+        return None
+    logger.info("scenario file %s has no 'name' key: named '%s' after the file", path, derived)
+    return derived
 
 
 # Checking values --------------------------------------------------------------------------------------------
@@ -382,14 +438,27 @@ def _number(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[ob
         return issue(f"expected {wanted}, got {value!r}")
     if not math.isfinite(value):
         return issue(f"expected a finite number, got {value!r}")
-    if rule.minimum is not None:
-        if rule.minimum_exclusive and value <= rule.minimum:
-            return issue(f"must be above {rule.minimum:g}, got {value!r}")
-        if not rule.minimum_exclusive and value < rule.minimum:
-            return issue(f"must be at least {rule.minimum:g}, got {value!r}")
-    if rule.maximum is not None and value > rule.maximum:
-        return issue(f"must be at most {rule.maximum:g}, got {value!r}")
+    below = rule.minimum is not None and (value <= rule.minimum if rule.minimum_exclusive else value < rule.minimum)
+    above = rule.maximum is not None and value > rule.maximum
+    if below or above:
+        return issue(f"{value!r} is out of range: allowed {allowed_range(rule)}")
     return (float(value) if rule.kind == "float" else value), []
+
+
+def allowed_range(rule: _Rule) -> str:
+    """The values a numeric rule allows, in words: 'from 0 to 1000', 'above 0, up to 1', 'at least 0'."""
+    low = None
+    if rule.minimum is not None:
+        low = f"above {rule.minimum:g}" if rule.minimum_exclusive else f"at least {rule.minimum:g}"
+    if rule.maximum is None:
+        text = low or "any finite number"
+    elif low is None:
+        text = f"at most {rule.maximum:g}"
+    elif not rule.minimum_exclusive:
+        text = f"from {rule.minimum:g} to {rule.maximum:g}"
+    else:
+        text = f"{low}, up to {rule.maximum:g}"
+    return f"{text} ({rule.description})" if rule.description else text
 
 
 def _weights(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[object, list[InputIssue]]:
@@ -398,7 +467,7 @@ def _weights(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[o
         return value, [InputIssue(file_for(key), f"expected a table of weights, got {_kind(value)}", column=key)]
     weights: dict[str, float] = {}
     issues: list[InputIssue] = []
-    weight_rule = _Rule("float", minimum=rule.minimum)
+    weight_rule = _Rule("float", minimum=rule.minimum, maximum=rule.maximum, description="a relative weight")
     for name, weight in value.items():
         at = f"{key}.{name}"
         if rule.choices is not None and name not in rule.choices:
@@ -453,11 +522,13 @@ def _export_control_values(
                                  f"got {elements!r}", column=f"{at}.elements"))
     else:
         elements = tuple(elements)
-    start, found = _number(f"{at}.start_year", item["start_year"], _Rule("int"), file_for)
+    year_rule = _Rule("int", minimum=YEARS[0], maximum=YEARS[1], description="a calendar year")
+    start, found = _number(f"{at}.start_year", item["start_year"], year_rule, file_for)
     issues += found
-    end, found = _number(f"{at}.end_year", item["end_year"], _Rule("int"), file_for)
+    end, found = _number(f"{at}.end_year", item["end_year"], year_rule, file_for)
     issues += found
-    fraction, found = _number(f"{at}.fraction", item["fraction"], _Rule("float", minimum=0.0, maximum=1.0), file_for)
+    fraction_rule = _Rule("float", minimum=0.0, maximum=1.0, description="China's exports as a share of ROW need")
+    fraction, found = _number(f"{at}.fraction", item["fraction"], fraction_rule, file_for)
     issues += found
     if not issues and end < start:  # type: ignore[operator]
         issues.append(InputIssue(file_for(f"{at}.end_year"), f"end_year {end} is before start_year {start}",
