@@ -90,3 +90,12 @@ def test_check_reads_only(tmp_path):
     check_output_target(tmp_path / "new", "sweep")
     assert not (tmp_path / "new").exists()
     assert sorted(p.name for p in (tmp_path / "user").iterdir()) == ["a.txt"]
+
+
+def test_own_store_with_an_emptied_sweep_json_resumes(sweep_file, tmp_path):
+    path = sweep_file(GRID)
+    out = tmp_path / "out"
+    assert main(_cli(path, out)) == EXIT_OK
+    (out / "sweep.json").write_text("")
+    assert main(_cli(path, out)) == EXIT_OK
+    assert json.loads((out / "sweep.json").read_text())["kind"] == "sweep"
