@@ -105,3 +105,31 @@ def test_every_mutable_value_re_solves_like_a_fresh_build(changes):
     fresh = solve_model(fresh_model)
     assert resolved.objective == pytest.approx(fresh.objective, abs=1e-7)
     assert resolved.budget_dual == pytest.approx(fresh.budget_dual, abs=1e-6)
+
+
+def test_an_unknown_termination_is_an_error_that_says_what_to_try(monkeypatch):
+    """HiGHS's `unknown` (and any other unexpected status) is status `error` with advice, from a run and a
+    sweep's re-solver alike."""
+    import highspy
+
+    from optimiser.sweep.resolve import Resolver
+
+    data = _data()
+    resolver = Resolver(data, Scenario(budget_busd=1.0))
+    model, _ = build_model(data, Scenario(budget_busd=1.0))
+    monkeypatch.setattr(highspy.Highs, "getModelStatus", lambda self: highspy.HighsModelStatus.kUnknown)
+    outcome = solve_model(model)
+    assert outcome.status == "error" and outcome.objective is None
+    assert "'unknown'" in outcome.message and "Scenario settings" in outcome.message
+    swept = resolver.solve(Scenario(budget_busd=1.0))
+    assert swept.status == "error"
+    assert any("'unknown'" in warning and "Scenario settings" in warning for warning in swept.warnings)
+
+
+def test_a_spent_deadline_stops_before_calling_highs():
+    from optimiser.solve import Deadline
+
+    model, _ = build_model(_data(), Scenario(budget_busd=1.0))
+    outcome = solve_model(model, deadline=Deadline(0.0))
+    assert outcome.status == "time_limit" and outcome.objective is None
+    assert "time limit of 0 s" in outcome.message
