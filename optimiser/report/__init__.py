@@ -42,10 +42,10 @@ def report_kind(directory: str | Path) -> str:
     summary = directory / "summary.json"
     if summary.is_file():
         try:
-            kind = json.loads(summary.read_text(encoding="utf-8")).get("kind")
-        except (OSError, json.JSONDecodeError):
-            kind = None
-        if kind == "robust":
+            settings = json.loads(summary.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            settings = None
+        if isinstance(settings, dict) and settings.get("kind") == "robust":
             return "robust"
     return "run"
 

@@ -361,12 +361,17 @@ def shortfall_figure(report: rd.RunReport) -> Figure:
     return figure
 
 
+PNG_MARK = b"optimiser report figure"
+"""The PNG's ``Software`` text: marks a figure as ours (so a report may replace it) without a version or a date,
+so that reruns still give the same bytes."""
+
+
 def save_png(figure: Figure, path: Path) -> Path:
     """Write ``figure`` as a PNG at :data:`DPI` (no timestamp in the file, so reruns give the same bytes).
 
     Saved under :data:`RC`: tick labels matplotlib makes while drawing must be plain text too."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with matplotlib.rc_context(RC):
-        figure.savefig(path, dpi=DPI, facecolor="white", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
+        figure.savefig(path, dpi=DPI, facecolor="white", metadata={"Software": PNG_MARK.decode()}, pil_kwargs={"compress_level": 1})
     logger.debug("wrote %s", path)
     return path

@@ -29,6 +29,7 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from .. import __version__
+from ..errors import InputError, InputIssue
 from ..inputs.data import InputData
 from . import data as rd
 from . import figures, interactive, style
@@ -37,6 +38,10 @@ logger = logging.getLogger(__name__)
 
 REPORT_NAME = "report.html"
 FIGURES_DIRECTORY = "figures"
+PAGE_SUFFIXES = (".html", ".htm")
+"""What a report's file name may end with: ``--out`` names the page, never a folder or another kind of file."""
+GENERATOR_MARK = b'<meta name="generator" content="optimiser '
+"""Every page we write says so in its head (``base.html.j2``): only such a page is ever replaced."""
 
 
 @dataclass(frozen=True)
@@ -246,14 +251,52 @@ def render_page(template: str, out: Path, charts: list[Chart], source: Path, **c
     return out
 
 
+def _ours(path: Path, mark: bytes) -> bool:
+    """Whether the file at ``path`` carries ``mark`` near its start (a page's head, a PNG's text chunk)."""
+    try:
+        with path.open("rb") as handle:
+            return mark in handle.read(4096)
+    except OSError:
+        return False
+
+
+def check_report_target(out: Path, figures_dir: Path, pngs: list[str], result_directory: Path) -> None:
+    """Refuse, before anything is written, a target that would replace or remove what we did not write.
+
+    ``out`` must be an ``.html`` path: not a folder, not a file of another kind, and if it exists a page we
+    wrote. ``figures_dir`` must be a folder (or not exist yet); outside the result directory's own ``figures/``
+    each of ``pngs`` already there must be a PNG we wrote. InputError (exit 2) naming the path otherwise.
+    """
+
+    def refuse(path: Path, message: str) -> None:
+        raise InputError(InputIssue(str(path), f"{message}; nothing was written"))
+
+    if out.is_dir():
+        refuse(out, "is a folder: --out names the report's .html file (its PNGs go to figures/ beside it)")
+    if out.suffix.lower() not in PAGE_SUFFIXES:
+        refuse(out, "--out names the report's page and must end in .html")
+    if out.exists() and not _ours(out, GENERATOR_MARK):
+        refuse(out, "exists and is not a report optimiser wrote, so it is left as it is")
+    for folder in (out.parent, figures_dir):
+        if folder.exists() and not folder.is_dir():
+            refuse(folder, "is not a folder")
+    if figures_dir.resolve() == (Path(result_directory) / FIGURES_DIRECTORY).resolve():
+        return
+    for name in pngs:
+        png = figures_dir / name
+        if png.exists() and not _ours(png, figures.PNG_MARK):
+            refuse(png, "exists and is not a figure optimiser drew, so it is left as it is")
+
+
 def render_report(
     report: Any, specs: tuple[FigureSpec, ...], template: str, out: Path, figures_dir: Path | None = None, **context: object
 ) -> Path:
     """Draw ``specs`` for ``report`` (PNGs into ``figures_dir``, default ``figures/`` beside ``out``) and render
     ``template`` with them into ``out``: the steps every report kind shares. ``report.directory`` is the
-    result directory the page names."""
+    result directory the page names. Nothing is written to a target :func:`check_report_target` refuses."""
     out = Path(out)
     figures_dir = Path(figures_dir) if figures_dir is not None else out.parent / FIGURES_DIRECTORY
+    check_report_target(out, figures_dir, [f"{spec.key}.png" for spec in specs], report.directory)
     charts = draw_charts(report, specs, figures_dir, out.parent)
     return render_page(template, out, charts, report.directory, report=report, **context)
 

@@ -7,6 +7,8 @@ import logging
 import shutil
 from pathlib import Path
 
+import pytest
+
 import optimiser.report
 from optimiser.cli import main
 
@@ -66,3 +68,64 @@ def test_run_with_no_report_writes_the_results_only(tmp_path: Path, capsys):
     assert main(args) == 0
     assert (out / "summary.json").is_file() and not (out / "report.html").exists() and not (out / "figures").exists()
     assert "report written" not in capsys.readouterr().out
+
+
+def _tree(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def _refused(arguments: list[str], capsys) -> str:
+    """Run ``arguments``; they must exit 2 with exactly one line on stderr, which is returned."""
+    assert main(arguments) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("target", ["folder", "notes.txt", "report"])
+def test_report_refuses_an_out_that_is_not_an_html_file_path(results, tmp_path: Path, capsys, target):
+    place = tmp_path / "place"
+    (place / "folder").mkdir(parents=True)
+    (place / "folder" / "mine.txt").write_text("the user's", encoding="utf-8")
+    before = _tree(place)
+    err = _refused(["report", str(results["tiny"].directory), "--out", str(place / target), "--inputs", str(TINY)], capsys)
+    assert str(place / target) in err
+    assert _tree(place) == before and sorted(p.name for p in place.iterdir()) == ["folder"]
+
+
+def test_report_refuses_to_overwrite_an_html_file_it_did_not_write(results, tmp_path: Path, capsys):
+    page = tmp_path / "index.html"
+    page.write_text("<html><body>the user's page</body></html>", encoding="utf-8")
+    err = _refused(["report", str(results["tiny"].directory), "--out", str(page), "--inputs", str(TINY)], capsys)
+    assert "not a report optimiser wrote" in err
+    assert page.read_text(encoding="utf-8") == "<html><body>the user's page</body></html>"
+    assert not (tmp_path / "figures").exists()
+
+
+def test_report_refuses_to_overwrite_figures_it_did_not_write(results, tmp_path: Path, capsys):
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "timeline.png").write_bytes(b"the user's picture")
+    err = _refused(["report", str(results["tiny"].directory), "--out", str(tmp_path / "r.html"), "--inputs", str(TINY)], capsys)
+    assert "timeline.png" in err
+    assert (tmp_path / "figures" / "timeline.png").read_bytes() == b"the user's picture"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["figures", "timeline.png"]
+
+
+def test_report_rewrites_its_own_report_elsewhere(results, tmp_path: Path):
+    out = tmp_path / "r.html"
+    for _ in range(2):
+        assert main(["report", str(results["tiny"].directory), "--out", str(out), "--inputs", str(TINY)]) == 0
+    assert len(list((tmp_path / "figures").iterdir())) == 6
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", '"a string"', "3", "null"])
+def test_report_of_a_summary_that_is_not_a_json_object_exits_2(results, tmp_path: Path, capsys, text):
+    directory = tmp_path / "result"
+    shutil.copytree(results["tiny"].directory, directory)
+    for stale in ("report.html", "figures"):
+        assert not (directory / stale).exists()
+    (directory / "summary.json").write_text(text, encoding="utf-8")
+    err = _refused(["report", str(directory), "--inputs", str(TINY)], capsys)
+    assert "summary.json" in err
+    assert not (directory / "report.html").exists() and not (directory / "figures").exists()
