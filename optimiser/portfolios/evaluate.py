@@ -43,8 +43,7 @@ class Evaluator:
 
     The persistent solver sees only the changed fixed values between evaluations, so scoring many
     portfolios under one scenario (``stress``, the robust benchmark) does not rebuild the model each time.
-    Each evaluation gets the time limit (``time_limit``, else the scenario's), unless a shared ``deadline``
-    is given, which then bounds every evaluation together.
+    Each evaluation gets the time limit (``time_limit``, else the scenario's) for its one solve.
     """
 
     def __init__(
@@ -53,7 +52,6 @@ class Evaluator:
         scenario: Scenario,
         structure: ModelStructure | None = None,
         time_limit: float | None = None,
-        deadline: Deadline | None = None,
     ):
         scenario.check_against(data)
         self.data, self.scenario = data, scenario
@@ -62,15 +60,13 @@ class Evaluator:
         fix_portfolio(self.model, Portfolio(name="", source="", shares={}))
         self.build_seconds = time.perf_counter() - started
         self.time_limit = time_limit if time_limit is not None else scenario.time_limit_seconds
-        self.deadline = deadline
         self.solver = make_solver(time_limit=self.time_limit)
         self.warnings = unmet_weight_warnings(data, scenario, self.structure)
 
     def __call__(self, portfolio: Portfolio) -> RunResult:
         started = time.perf_counter()
         fix_portfolio(self.model, portfolio)
-        deadline = self.deadline or Deadline(self.time_limit)
-        outcome = solve_model(self.model, tie_break=False, solver=self.solver, deadline=deadline)
+        outcome = solve_model(self.model, tie_break=False, solver=self.solver, deadline=Deadline(self.time_limit))
         outcome.budget_dual, outcome.budget_dual_method = None, None
         cost = portfolio.capex_musd(self.structure, self.scenario.capex_multiplier)
         extra = {

@@ -42,6 +42,10 @@ from .portfolio import Portfolio
 
 MEASURES = ("expected", "worst", "cvar")
 STRUCTURAL = ("horizon_start", "horizon_end", "partner_countries", "integer_builds")
+WEIGHT_MAXIMUM = 1e6
+"""Largest scenario weight: weights are relative (normalised to sum to 1), so larger ones only risk overflow."""
+ALPHA_MAXIMUM = 0.99
+"""Largest CVaR level: the measure divides by 1 − α, and nearer 1 the LP's coefficients blow up."""
 
 
 @dataclass
@@ -71,14 +75,19 @@ def _check(scenarios: list[Scenario], weights: list[float] | None, measure: str,
         issues.append(InputIssue("<robust>", "give at least one scenario", column="scenarios"))
     if measure not in MEASURES:
         issues.append(InputIssue("<robust>", f"unknown measure '{measure}'; choose one of {', '.join(MEASURES)}", column="measure"))
-    if measure == "cvar" and not 0 <= alpha < 1:
-        issues.append(InputIssue("<robust>", f"alpha must be in [0, 1), got {alpha}", column="alpha"))
+    if measure == "cvar" and not 0 <= alpha <= ALPHA_MAXIMUM:
+        issues.append(InputIssue("<robust>", f"alpha must be from 0 to {ALPHA_MAXIMUM:g}, got {alpha}", column="alpha"))
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         issues.append(InputIssue("<robust>", f"scenario names must differ, got {names}", column="scenarios"))
-    if weights is not None and (len(weights) != len(scenarios) or any(w < 0 for w in weights) or sum(weights) <= 0):
+    if weights is not None and (
+        len(weights) != len(scenarios)
+        or not all(0 <= w <= WEIGHT_MAXIMUM for w in weights)
+        or sum(weights) <= 0
+    ):
         issues.append(
-            InputIssue("<robust>", f"give one non-negative weight per scenario ({len(scenarios)}), not all zero", column="weights")
+            InputIssue("<robust>", f"give one weight from 0 to {WEIGHT_MAXIMUM:g} per scenario ({len(scenarios)}), "
+                       f"not all zero, got {weights}", column="weights")
         )
     for scenario in scenarios[1:]:
         for key in STRUCTURAL:
