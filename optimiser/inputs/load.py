@@ -20,7 +20,7 @@ import io
 import logging
 import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,15 @@ import pandas as pd
 
 from ..errors import InputError, InputIssue
 from .data import InputData
-from .schema import PARAMETER_NAMES, STAGES, TABLES, Column, Table
+from .schema import (
+    FIRST_POSSIBLE_YEAR,
+    LAST_POSSIBLE_YEAR,
+    PARAMETER_NAMES,
+    STAGES,
+    TABLES,
+    Column,
+    Table,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -202,15 +210,15 @@ def _read_table(directory: str, spec: Table, issues: _Issues) -> tuple[_Table | 
         issues.add(file, f"the file is not UTF-8 text (byte {raw[error.start]:#04x})", line)
         return None, digest
 
-    records = _records(text, file, issues)
-    header_record = next(records, None)
+    records, parsed = _records(text, file, issues)
+    header_record = records.pop(0) if records else None
     if header_record is None:
         issues.add(file, "the file is empty: it needs a header row naming the columns")
         return None, digest
     header_line, header = header_record
     positions, complete = _check_header(spec, file, header_line, header, issues)
 
-    table = _Table(spec=spec, file=file, rows=[], complete=complete)
+    table = _Table(spec=spec, file=file, rows=[], complete=complete and parsed)
     for line, record in records:
         extra = [cell for cell in record[len(header) :] if cell.strip()]
         if extra:
@@ -231,21 +239,29 @@ def _read_table(directory: str, spec: Table, issues: _Issues) -> tuple[_Table | 
     return table, digest
 
 
-def _records(text: str, file: str, issues: _Issues) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank CSV records with the line each starts on; a CSV syntax error is reported and ends the file."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _records(text: str, file: str, issues: _Issues) -> tuple[list[tuple[int, list[str]]], bool]:
+    """Non-blank CSV records with the line each starts on, and False when a CSV syntax error (reported) ended
+    the file early: the rows before it are still checked, but the table is not used to check other tables.
+
+    The reader is strict: a quote left open would otherwise swallow the rest of the file into one cell, and
+    text after a closing quote would silently lose the quote."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
     next_line = 1
     while True:
         try:
             record = next(reader)
         except StopIteration:
-            return
+            return records, True
         except csv.Error as error:
-            issues.add(file, f"the CSV cannot be parsed: {error}", reader.line_num)
-            return
+            if "unexpected end of data" in str(error):
+                issues.add(file, "a quoted value opened on this line is never closed (unbalanced '\"')", next_line)
+            else:
+                issues.add(file, f"the CSV cannot be parsed: {error}", reader.line_num)
+            return records, False
         line, next_line = next_line, reader.line_num + 1
         if any(cell.strip() for cell in record):
-            yield line, record
+            records.append((line, record))
 
 
 def _check_header(
@@ -432,6 +448,13 @@ def _check_parameters(table: _Table, issues: _Issues) -> tuple[int, int] | None:
             continue
         if not value.is_integer():
             issues.on(table, rows[name], "value", f"{name} must be a whole year, not {value:g}")
+        elif not FIRST_POSSIBLE_YEAR <= value <= LAST_POSSIBLE_YEAR:
+            issues.on(
+                table,
+                rows[name],
+                "value",
+                f"{name} {int(value)} is outside the years the tool accepts ({FIRST_POSSIBLE_YEAR}-{LAST_POSSIBLE_YEAR})",
+            )
         else:
             years[name] = int(value)
     usable_years: tuple[int, int] | None = None

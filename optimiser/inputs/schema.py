@@ -29,6 +29,28 @@ PARAMETER_NAMES: dict[str, str] = {
 """The scalar parameters ``parameters.csv`` must define, and only these."""
 
 
+FIRST_POSSIBLE_YEAR = 1900
+LAST_POSSIBLE_YEAR = 2200
+"""Bounds on every year in the tables: wide enough for any real plan, narrow enough that a mistyped year
+(``20300``) is named instead of making the checks enumerate millions of years."""
+
+MAX_TONNES = 1e9
+"""Upper bound on any quantity in t REO-eq per year: about 2,500 times world output, far inside what the solver
+represents exactly (it takes 1e20 as infinity), so a stray exponent is named rather than breaking the solve."""
+
+MAX_CAPEX_MUSD = 1e7
+"""Upper bound on a capex figure, US$ million (US$10 trillion)."""
+
+MAX_WEIGHT = 1e6
+"""Upper bound on an objective weight."""
+
+MAX_YEARS = 100
+"""Upper bound on a duration in years (lead time, construction)."""
+
+MAX_COUNT = 1_000_000
+"""Upper bound on a count (components, units, stage order)."""
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of an input table.
@@ -65,6 +87,7 @@ class Table:
 
 
 SOURCE = Column("source", "str", description="citation, derivation or 'ASSUMPTION: ...'")
+YEAR = Column("year", "int", minimum=FIRST_POSSIBLE_YEAR, maximum=LAST_POSSIBLE_YEAR)
 
 TABLES: dict[str, Table] = {
     "elements": Table(
@@ -73,7 +96,7 @@ TABLES: dict[str, Table] = {
         (
             Column("element", "str", description="element symbol, e.g. Nd"),
             Column("restricted", "bool", description="under China's April 2025 export licences"),
-            Column("weight", "float", minimum=0.0, description="weight of the element in the objective"),
+            Column("weight", "float", minimum=0.0, maximum=MAX_WEIGHT, description="weight of the element in the objective"),
             Column("oxide", "str", required=False),
             SOURCE,
         ),
@@ -84,9 +107,9 @@ TABLES: dict[str, Table] = {
         "stages.csv",
         (
             Column("stage", "str", choices=STAGES),
-            Column("order", "int", minimum=0),
+            Column("order", "int", minimum=0, maximum=MAX_COUNT),
             Column("yield", "float", minimum=0.0, maximum=1.0, description="output per unit of feed"),
-            Column("weight", "float", minimum=0.0, description="weight of the stage in the objective"),
+            Column("weight", "float", minimum=0.0, maximum=MAX_WEIGHT, description="weight of the stage in the objective"),
             SOURCE,
         ),
         key=("stage",),
@@ -128,19 +151,19 @@ TABLES: dict[str, Table] = {
         "projects.csv",
         (
             Column("project", "str", description="identifier; one build decision per project"),
-            Column("component", "int", minimum=0, description="0, 1, ...: one row per stage the project has"),
+            Column("component", "int", minimum=0, maximum=MAX_COUNT, description="0, 1, ...: one row per stage the project has"),
             Column("name", "str"),
             Column("country", "str"),
             Column("status", "str", choices=PROJECT_STATUSES),
             Column("stage", "str", choices=STAGES),
             Column("role", "str", choices=PROJECT_ROLES),
-            Column("capacity", "float", minimum=0.0, description="t REO-eq per year of the stage's output (ore for mines)"),
-            Column("capex_musd", "float", required=False, minimum=0.0, description="US$ million per unit, on component 0"),
-            Column("lead_time_years", "int", required=False, minimum=0, description="decision to first output"),
-            Column("online_year", "int", required=False, description="first year of output (operating, construction)"),
-            Column("earliest_start", "int", required=False, description="earliest year construction may start"),
-            Column("max_units", "int", required=False, minimum=1, description="units that may be built (generic modules > 1)"),
-            Column("build_years", "int", required=False, minimum=1, description="construction years over which capex is drawn"),
+            Column("capacity", "float", minimum=0.0, maximum=MAX_TONNES, description="t REO-eq per year of the stage's output (ore for mines)"),
+            Column("capex_musd", "float", required=False, minimum=0.0, maximum=MAX_CAPEX_MUSD, description="US$ million per unit, on component 0"),
+            Column("lead_time_years", "int", required=False, minimum=0, maximum=MAX_YEARS, description="decision to first output"),
+            Column("online_year", "int", required=False, minimum=FIRST_POSSIBLE_YEAR, maximum=LAST_POSSIBLE_YEAR, description="first year of output (operating, construction)"),
+            Column("earliest_start", "int", required=False, minimum=FIRST_POSSIBLE_YEAR, maximum=LAST_POSSIBLE_YEAR, description="earliest year construction may start"),
+            Column("max_units", "int", required=False, minimum=1, maximum=MAX_COUNT, description="units that may be built (generic modules > 1)"),
+            Column("build_years", "int", required=False, minimum=1, maximum=MAX_YEARS, description="construction years over which capex is drawn"),
             Column("ramp", "str", required=False, description="capacity fractions in the first years of output, e.g. '0.25;0.5'"),
             Column("scope", "str", required=False, description="space-separated elements (separation, metal) or magnet types (magnet)"),
             Column("assumed", "str", required=False, description="semicolon-separated columns whose value is an assumption"),
@@ -155,7 +178,7 @@ TABLES: dict[str, Table] = {
         "grades.csv",
         (
             Column("project", "str"),
-            Column("component", "int", minimum=0),
+            Column("component", "int", minimum=0, maximum=MAX_COUNT),
             Column("element", "str"),
             Column("grade", "float", minimum=0.0, maximum=1.0, description="fraction of the throughput (t REO) that is this element"),
             SOURCE,
@@ -168,8 +191,8 @@ TABLES: dict[str, Table] = {
         (
             Column("element", "str"),
             Column("stage", "str", choices=STAGES[:-1]),
-            Column("year", "int"),
-            Column("demand_t", "float", minimum=0.0, description="ROW final demand for the stage's product, t REO-eq"),
+            YEAR,
+            Column("demand_t", "float", minimum=0.0, maximum=MAX_TONNES, description="ROW final demand for the stage's product, t REO-eq"),
             SOURCE,
         ),
         key=("element", "stage", "year"),
@@ -179,8 +202,8 @@ TABLES: dict[str, Table] = {
         "magnet_demand.csv",
         (
             Column("magnet_type", "str"),
-            Column("year", "int"),
-            Column("demand_t", "float", minimum=0.0, description="ROW demand, t REO-eq of magnet rare-earth content"),
+            YEAR,
+            Column("demand_t", "float", minimum=0.0, maximum=MAX_TONNES, description="ROW demand, t REO-eq of magnet rare-earth content"),
             SOURCE,
         ),
         key=("magnet_type", "year"),
@@ -191,8 +214,8 @@ TABLES: dict[str, Table] = {
         (
             Column("stage", "str", choices=STAGES),
             Column("element", "str", description="an element, or ALL for the stage total"),
-            Column("year", "int"),
-            Column("production_t", "float", minimum=0.0),
+            YEAR,
+            Column("production_t", "float", minimum=0.0, maximum=MAX_TONNES),
             SOURCE,
         ),
         key=("stage", "element", "year"),
@@ -202,8 +225,8 @@ TABLES: dict[str, Table] = {
         "row_other_mining.csv",
         (
             Column("country", "str"),
-            Column("year", "int"),
-            Column("production_t", "float", minimum=0.0, description="ore mined outside the bloc and sold to China"),
+            YEAR,
+            Column("production_t", "float", minimum=0.0, maximum=MAX_TONNES, description="ore mined outside the bloc and sold to China"),
             SOURCE,
         ),
         key=("country", "year"),
