@@ -21,6 +21,7 @@ from pyomo.common.tee import capture_output
 from .inputs.data import InputData
 from .model import build_model, build_structure
 from .model.parameters import MUSD_PER_BUSD, ModelStructure, unmet_weight_warnings
+from .result_warnings import plan_warnings
 from .results import ResultTables, check_invariants, extract_dependence, extract_tables
 from .scenario import Scenario
 from .solve import Deadline, SolveOutcome, make_solver, solve_model
@@ -193,7 +194,8 @@ def finish(
             result.message = "the solution breaks an invariant (a bug, please report it): " + "; ".join(violations[:3])
             logger.error(result.message)
     timings["total"] = time.perf_counter() - started
-    summary = _summary(data, scenario, structure, outcome, result, timings, warnings + outcome.warnings)
+    plan = plan_warnings(data, scenario, structure, result.tables)
+    summary = _summary(data, scenario, structure, outcome, result, timings, warnings + outcome.warnings + plan)
     if extra_summary:
         summary.update(extra_summary)
     replaced: list[str] = []

@@ -356,6 +356,28 @@ def unmet_weight_warnings(data: InputData, scenario: Scenario, structure: ModelS
     return warnings
 
 
+def objective_weight_warnings(data: InputData, scenario: Scenario, structure: ModelStructure) -> list[str]:
+    """Warn when the objective weighs no cell: every cell it averages over with a requirement has weight 0.
+
+    Validation refuses all-zero element or stage weights; this catches weights that are positive only where
+    nothing is required (an element's weight only at a stage it never passes, elements without demand). The
+    normalisation then has nothing to divide by, every plan scores 0, and the plan is only the cheapest.
+    """
+    demand, magnet_demand = demand_tables(data, scenario, structure)
+    req = requirement(structure, element_stage_demand(structure, demand, magnet_demand))
+    weights = cell_weights(data, scenario, structure)
+    cells = objective_cells(structure, structure.objective)
+    if any(weights[e, s] > 0 and req[e, s, t] > 0 for (e, t) in cells for s in structure.stages):
+        return []
+    weighted = [f"{e} at {s}" for e in structure.elements for s in structure.stages if weights[e, s] > 0]
+    shown = ", ".join(weighted[:6]) + (f" and {len(weighted) - 6} more" if len(weighted) > 6 else "")
+    return [
+        f"the '{structure.objective}' objective weighs no cell: the cells with a positive weight ({shown or 'none'}; "
+        "element_weights × stage_weights) have no requirement in the years it averages over, so every plan scores 0 "
+        "and this plan is merely the cheapest; give a weight to an element at a stage it is required at"
+    ]
+
+
 def mutable_values(data: InputData, scenario: Scenario, structure: ModelStructure) -> dict[str, dict]:
     """Every mutable parameter's values for ``scenario``, keyed by parameter name then index.
 
