@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -24,14 +24,16 @@ from optimiser.report import figures, style, write_report
 from optimiser.report.html import RUN_FIGURES
 from optimiser.sweep import sweep
 
+from .browser import Browser, find_chromium
 from .conftest import TINY
+from .test_browser import blank
 
 RENAMED: dict[str, str] = {
     "cand_mine": "m$^{$1",
     "cand_sep": "</script><b>s</b>%{x}&amp;",
     "Australia": "Aus$_\\<i>x</i>",
     "La": "L$$a<sup>2</sup>",
-    "Dy": "D$y^<script>alert(9)</script>",
+    "Dy": "D$y^<script>console.error(9)</script>",
 }
 """Tiny-data names -> names that are markup to matplotlib (unbalanced or invalid ``$...$``) or to plotly and
 HTML (tags, a template placeholder, an entity, a script end tag)."""
@@ -40,6 +42,7 @@ MARKED_UP = [name for name in RENAMED.values() if re.search(r"[<&%]", name)]
 """The new names plotly or a browser would read as markup (the others only trouble matplotlib)."""
 
 RUN_PNGS = {f"{spec.key}.png" for spec in RUN_FIGURES}
+CHROMIUM = find_chromium()
 
 
 def _marked_up_inputs(directory: Path) -> Path:
@@ -54,7 +57,7 @@ def _marked_up_inputs(directory: Path) -> Path:
             text = re.sub(rf"(?<![A-Za-z_]){re.escape(old)}(?![A-Za-z_])", lambda _: new, text)
         path.write_text(text, encoding="utf-8")
     (directory / "scenarios" / "base.toml").write_text(
-        'name = "s_1"\ndescription = "$$ <script>alert(3)</script> &amp; %{y}"\nbudget_busd = 0.5\n', encoding="utf-8"
+        'name = "s_1"\ndescription = "$$ <script>console.error(3)</script> &amp; %{y}"\nbudget_busd = 0.5\n', encoding="utf-8"
     )
     return directory
 
@@ -90,7 +93,7 @@ def _assert_plain(html: str, shown: list[str]) -> None:
         assert not any(name in s for s in strings), f"{name!r} reaches a plotly chart unescaped"
     for name in shown:
         assert any(style.plotly_text(name) in s for s in strings), f"{name!r} is missing from the charts"
-    assert "<script>alert" not in html
+    assert "<script>console" not in html
 
 
 def _run(inputs: Path, scenario: str, out: Path) -> Path:
@@ -109,7 +112,7 @@ def test_run_report_draws_names_full_of_markup_as_plain_text(marked_up, tmp_path
     _assert_plain(html, [RENAMED["cand_sep"], RENAMED["Australia"], RENAMED["La"], RENAMED["Dy"]])
     description = tomllib.loads((marked_up / "scenarios" / f"{scenario}.toml").read_text(encoding="utf-8"))["description"]
     assert str(escape(description)) in html, "the description is shown, escaped"
-    assert "<b>D$y^&lt;script&gt;alert(9)&lt;/script&gt;*</b>" in " ".join(_specs(html)), "restricted elements stay bold"
+    assert "<b>D$y^&lt;script&gt;console.error(9)&lt;/script&gt;*</b>" in " ".join(_specs(html)), "restricted elements stay bold"
 
     (out / "report.html").unlink()
     assert main(["report", str(out), "--inputs", str(marked_up)]) == 0
@@ -159,3 +162,13 @@ def test_comparison_report_of_marked_up_names_renders(marked_up, tmp_path: Path)
 def test_plotly_text_escapes_markup_and_templates():
     assert style.plotly_text("<b>a</b> & %{x}") == "&lt;b&gt;a&lt;/b&gt; &amp; &#37;{x}"
     assert style.plotly_text("plain_1.x") == "plain_1.x"
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium; .ci/run does it)")
+def test_the_marked_up_report_draws_in_chromium_and_runs_no_script_from_the_inputs(marked_up, tmp_path: Path):
+    out = _run(marked_up, "embargo", tmp_path / "result")
+    with Browser(CHROMIUM) as browser:
+        visit = browser.visit(out / "report.html")
+    assert visit.console_errors == [], "a chart failed, or a <script> from the inputs ran (it logs an error)"
+    assert visit.charts == "ready"
+    assert not blank(visit.screenshot)
