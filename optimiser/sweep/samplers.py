@@ -37,7 +37,7 @@ def _whole(value: float) -> int:
 
 def _typed(name: str, values: np.ndarray) -> list:
     if is_integer_parameter(name):
-        return [_whole(float(v)) for v in values]
+        return [_whole(float(v)) if math.isfinite(v) else float(v) for v in values]
     return [float(v) for v in values]
 
 

@@ -36,5 +36,8 @@ def add_unit_limits(model: pyo.ConcreteModel) -> None:
     for p, tau in model.BUILD:
         starts.setdefault(p, []).append(tau)
     model.unit_limit = pyo.Constraint(
-        model.BUILDABLE, rule=lambda m, p: sum(m.build[p, tau] for tau in starts.get(p, [])) <= m.max_units[p]
+        model.BUILDABLE,
+        rule=lambda m, p: (
+            sum(m.build[p, tau] for tau in starts[p]) <= m.max_units[p] if p in starts else pyo.Constraint.Skip
+        ),
     )
