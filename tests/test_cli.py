@@ -226,3 +226,22 @@ def test_report_waits_for_no_one_while_a_run_holds_the_directory(tiny: Path, tmp
         holder = subprocess.run([sys.executable, "-m", "optimiser", "report", str(out)], capture_output=True, text=True)
     assert holder.returncode == 2 and "another optimiser command" in holder.stderr
     assert not (out / "report.html").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "evaluate", "stress", "robust", "alternatives"])
+def test_every_solving_command_takes_a_bounded_time_limit(tiny: Path, tmp_path: Path, capsys, command: str):
+    scenario = str(tiny / "scenarios" / "base.toml")
+    run_dir = tmp_path / "run"
+    assert main(["run", "--inputs", str(tiny), "--scenario", scenario, "--out", str(run_dir), "--no-report"]) == 0
+    argv = {
+        "run": ["run", "--scenario", scenario, "--no-report"],
+        "evaluate": ["evaluate", "--scenario", scenario, "--portfolio", str(run_dir)],
+        "stress": ["stress", "--portfolios", str(run_dir), "--scenarios", scenario, "--no-report"],
+        "robust": ["robust", "--scenarios", scenario, "--no-report", "--no-benchmark"],
+        "alternatives": ["alternatives", "--scenario", scenario, "--count", "1"],
+    }[command] + ["--inputs", str(tiny), "--out", str(tmp_path / "out")]
+    assert main(argv + ["--time-limit", "-5"]) == 2
+    err = capsys.readouterr().err
+    assert "time_limit_seconds" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+    assert main(argv + ["--time-limit", "60"]) == 0

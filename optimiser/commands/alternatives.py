@@ -10,7 +10,7 @@ import pandas as pd
 from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
 from ..portfolios.alternatives import MODES, alternatives
 from ..store import output_directory, publish, write_result_files
-from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, format_table, load
+from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, add_time_limit_argument, format_table, load, time_limit_override
 
 NAME = "alternatives"
 
@@ -19,6 +19,7 @@ def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(NAME, help="portfolios within a slack of the optimum that differ as much as possible")
     add_scenario_argument(parser)
     add_inputs_argument(parser)
+    add_time_limit_argument(parser)
     parser.add_argument("--slack", type=float, default=0.05, help="allowed relative loss of dependence objective (default 0.05)")
     parser.add_argument("--count", type=int, default=3, help="number of alternatives (default 3)")
     parser.add_argument("--mode", choices=MODES, default="projects", help="differ by projects (default), stages or countries")
@@ -26,7 +27,7 @@ def add_parser(subparsers) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
-    data, scenario = load(args.inputs, args.scenario)
+    data, scenario = load(args.inputs, args.scenario, time_limit_override(args))
     out = args.out if args.out is not None else DEFAULT_RESULTS / f"alternatives-{scenario.name}"
     with output_directory(out, NAME):
         optimum, found = alternatives(data, scenario, slack=args.slack, count=args.count, mode=args.mode)

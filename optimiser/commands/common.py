@@ -38,6 +38,19 @@ def add_scenario_argument(parser) -> None:
     parser.add_argument("--scenario", type=Path, default=None, help=f"scenario TOML (default: {DEFAULT_SCENARIO})")
 
 
+def add_time_limit_argument(parser) -> None:
+    parser.add_argument(
+        "--time-limit", type=float, default=None, metavar="SECONDS",
+        help="one time limit for all the solves of each scenario (overrides time_limit_seconds)",
+    )
+
+
+def time_limit_override(args) -> dict:
+    """The scenario override ``--time-limit`` asks for (validated with the scenario's own bounds)."""
+    limit = getattr(args, "time_limit", None)
+    return {} if limit is None else {"time_limit_seconds": limit}
+
+
 def format_table(frame, float_format: str = "{:,.2f}") -> str:
     """A plain-text table for the terminal (no index, numbers formatted, blanks for missing)."""
     import math
@@ -63,9 +76,11 @@ def _numeric(text: str) -> bool:
     return bool(text) and text.replace(",", "").replace(".", "", 1).lstrip("-").isdigit()
 
 
-def scenario_list(paths: list[Path], data: InputData) -> list[Scenario]:
-    """Read several scenario files and check each against the data."""
+def scenario_list(paths: list[Path], data: InputData, overrides: dict | None = None) -> list[Scenario]:
+    """Read several scenario files (with command-line overrides) and check each against the data."""
     scenarios = [Scenario.from_toml(path) for path in paths]
+    if overrides:
+        scenarios = [scenario.with_overrides(**overrides) for scenario in scenarios]
     for scenario in scenarios:
         scenario.check_against(data)
     return scenarios

@@ -10,7 +10,7 @@ from ..model import build_structure
 from ..portfolios.evaluate import evaluate, shortfall_by_element_year
 from ..portfolios.portfolio import read_portfolio
 from ..store import output_directory, write_result
-from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, format_table, load
+from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, add_time_limit_argument, format_table, load, time_limit_override
 from .run import print_dependence
 
 NAME = "evaluate"
@@ -23,11 +23,12 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--portfolio", type=Path, required=True, help="a builds.csv, a result directory, or a CSV of project,start_year,share")
     add_scenario_argument(parser)
     add_inputs_argument(parser)
+    add_time_limit_argument(parser)
     parser.add_argument("--out", type=Path, default=None, help="result directory (default: results/<portfolio>-under-<scenario>)")
 
 
 def execute(args: argparse.Namespace) -> int:
-    data, scenario = load(args.inputs, args.scenario)
+    data, scenario = load(args.inputs, args.scenario, time_limit_override(args))
     structure = build_structure(data, scenario)
     portfolio = read_portfolio(args.portfolio, data, structure, scenario.budget_busd * 1000.0)
     out = args.out if args.out is not None else DEFAULT_RESULTS / f"{portfolio.name}-under-{scenario.name}"

@@ -14,7 +14,7 @@ from ..portfolios.portfolio import Portfolio
 from ..portfolios.robust import MEASURES, RobustResult, measure_of, robust
 from ..runner import solve
 from ..store import output_directory, publish, write_csv, write_result_files
-from .common import DEFAULT_RESULTS, add_inputs_argument, format_table, scenario_list
+from .common import DEFAULT_RESULTS, add_inputs_argument, add_time_limit_argument, format_table, scenario_list, time_limit_override
 from .report import add_no_report_argument, write_after_run
 
 NAME = "robust"
@@ -27,6 +27,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--measure", choices=MEASURES, default="expected", help="expected (default), worst or cvar")
     parser.add_argument("--alpha", type=float, default=0.9, help="CVaR level: the worst 1 - alpha of probability (default 0.9)")
     add_inputs_argument(parser)
+    add_time_limit_argument(parser)
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: results/robust-<measure>)")
     parser.add_argument("--no-benchmark", action="store_true", help="skip scoring each single-scenario optimum across the set")
     add_no_report_argument(parser)
@@ -70,7 +71,7 @@ def single_scenario_benchmark(data, scenarios, result: RobustResult, store: dict
 
 def execute(args: argparse.Namespace) -> int:
     data = load_inputs(args.inputs)
-    scenarios = scenario_list(args.scenarios, data)
+    scenarios = scenario_list(args.scenarios, data, time_limit_override(args))
     out = args.out if args.out is not None else DEFAULT_RESULTS / f"robust-{args.measure}"
     with output_directory(out, NAME):
         return _solve_and_write(args, data, scenarios, out)

@@ -9,7 +9,7 @@ from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
 from ..model.objective import OBJECTIVES
 from ..runner import RunResult, solve
 from ..store import output_directory, write_result
-from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, load
+from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, add_time_limit_argument, load, time_limit_override
 from .report import add_no_report_argument, write_after_run
 
 NAME = "run"
@@ -22,7 +22,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--out", type=Path, default=None, help="result directory (default: results/<scenario name>)")
     parser.add_argument("--budget", type=float, default=None, metavar="BUSD", help="override the budget, US$ billion")
     parser.add_argument("--objective", choices=OBJECTIVES, default=None, help="override the objective")
-    parser.add_argument("--time-limit", type=float, default=None, metavar="SECONDS", help="solver time limit")
+    add_time_limit_argument(parser)
     add_no_report_argument(parser)
 
 
@@ -32,8 +32,7 @@ def execute(args: argparse.Namespace) -> int:
         overrides["budget_busd"] = args.budget
     if args.objective is not None:
         overrides["objective"] = args.objective
-    if args.time_limit is not None:
-        overrides["time_limit_seconds"] = args.time_limit
+    overrides.update(time_limit_override(args))
     data, scenario = load(args.inputs, args.scenario, overrides)
     out = args.out if args.out is not None else DEFAULT_RESULTS / scenario.name
     with output_directory(out, NAME):

@@ -9,7 +9,7 @@ from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
 from ..inputs import load_inputs
 from ..portfolios.stress import StressResult, stress
 from ..store import output_directory, publish, write_csv, write_result_files
-from .common import DEFAULT_RESULTS, add_inputs_argument, format_table, scenario_list
+from .common import DEFAULT_RESULTS, add_inputs_argument, add_time_limit_argument, format_table, scenario_list, time_limit_override
 from .report import add_no_report_argument, write_after_run
 
 NAME = "stress"
@@ -20,6 +20,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--portfolios", type=Path, nargs="+", required=True, metavar="DIR", help="result directories or portfolio CSVs")
     parser.add_argument("--scenarios", type=Path, nargs="+", required=True, metavar="FILE", help="scenario TOML files")
     add_inputs_argument(parser)
+    add_time_limit_argument(parser)
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: results/stress)")
     add_no_report_argument(parser)
 
@@ -37,7 +38,7 @@ def write_stress(result: StressResult, out: Path) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     data = load_inputs(args.inputs)
-    scenarios = scenario_list(args.scenarios, data)
+    scenarios = scenario_list(args.scenarios, data, time_limit_override(args))
     out = args.out if args.out is not None else DEFAULT_RESULTS / "stress"
     with output_directory(out, NAME):
         result = stress(data, args.portfolios, scenarios)
