@@ -44,7 +44,7 @@ def regret_table(table: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     """
     table = table.copy()
     table["regret"] = float("nan")
-    for scenario, rows in table.groupby("scenario", sort=False):
+    for _scenario, rows in table.groupby("scenario", sort=False):
         if rows["objective"].isna().any():
             continue
         table.loc[rows.index, "regret"] = rows["objective"] - rows["objective"].min()

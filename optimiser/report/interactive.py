@@ -53,7 +53,7 @@ def year_axes(figure: go.Figure, years: list[int], **selector) -> None:
 
 def _shade_export_caps(figure: go.Figure, report: rd.RunReport, columns: int) -> None:
     """Shade the years an export cap is in force, in every panel of a one-row figure."""
-    for first, last, text in rd.export_control_years(report):
+    for first, last, _text in rd.export_control_years(report):
         for column in range(1, columns + 1):
             figure.add_vrect(
                 x0=first - 0.5, x1=last + 0.5, fillcolor=style.EXPORT_CAP_COLOUR, opacity=0.8, line_width=0,

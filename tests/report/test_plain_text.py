@@ -54,7 +54,7 @@ def _marked_up_inputs(directory: Path) -> Path:
             if path.suffix == ".toml":
                 new = new.replace("\\", "\\\\")
                 text = re.sub(rf"^{re.escape(old)} =", f'"{new}" =', text, flags=re.MULTILINE)
-            text = re.sub(rf"(?<![A-Za-z_]){re.escape(old)}(?![A-Za-z_])", lambda _: new, text)
+            text = re.sub(rf"(?<![A-Za-z_]){re.escape(old)}(?![A-Za-z_])", lambda _, new=new: new, text)
         path.write_text(text, encoding="utf-8")
     (directory / "scenarios" / "base.toml").write_text(
         'name = "s_1"\ndescription = "$$ <script>console.error(3)</script> &amp; %{y}"\nbudget_busd = 0.5\n', encoding="utf-8"
