@@ -51,6 +51,10 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
 RUN_OUTPUTS: tuple[str, ...] = ("objective", "tie_break_capex_busd", "budget_used_musd", "budget_dual", "total_shortfall_t")
 """Runs-table outputs a Morris analysis may rank inputs by, besides the dependence metrics."""
 
+MAX_SCENARIOS = 100_000
+"""The most scenarios one sweep file may ask for (about an hour of warm re-solves on the default data):
+larger grids, sample counts and Morris designs are refused when the file is read, not while planning."""
+
 MORRIS_DEFAULTS = {"trajectories": 10, "levels": 4, "seed": 0, "outputs": ("objective",)}
 
 
@@ -254,13 +258,15 @@ def spec_from_dict(settings: Mapping[str, object], source: str = "<sweep>", dire
             fields["ranges"] = _ranges(table, "one_at_a_time.", base, issues)
         elif kind in ("monte_carlo", "latin_hypercube"):
             issues.unknown(table, ("samples", "seed", "parameters"), f"{kind}.")
-            fields["samples"] = _integer(table, "samples", kind, issues, minimum=1, required=True)
+            fields["samples"] = _integer(table, "samples", kind, issues, minimum=1, required=True, maximum=MAX_SCENARIOS)
             fields["seed"] = _integer(table, "seed", kind, issues, minimum=0, default=0)
             fields["distributions"] = _distributions(table.get("parameters"), f"{kind}.parameters.", issues)
         else:
             issues.unknown(table, ("trajectories", "levels", "seed", "outputs", "parameters"), "morris.")
-            fields["trajectories"] = _integer(table, "trajectories", kind, issues, minimum=2, default=MORRIS_DEFAULTS["trajectories"])
-            fields["levels"] = _integer(table, "levels", kind, issues, minimum=2, default=MORRIS_DEFAULTS["levels"])
+            fields["trajectories"] = _integer(
+                table, "trajectories", kind, issues, minimum=2, default=MORRIS_DEFAULTS["trajectories"], maximum=MAX_SCENARIOS // 2
+            )
+            fields["levels"] = _integer(table, "levels", kind, issues, minimum=2, default=MORRIS_DEFAULTS["levels"], maximum=1000)
             fields["seed"] = _integer(table, "seed", kind, issues, minimum=0, default=MORRIS_DEFAULTS["seed"])
             fields["outputs"] = _outputs(table.get("outputs", list(MORRIS_DEFAULTS["outputs"])), issues)
             parameters = table.get("parameters")
@@ -269,6 +275,10 @@ def spec_from_dict(settings: Mapping[str, object], source: str = "<sweep>", dire
             else:
                 fields["ranges"] = _ranges(parameters, "morris.parameters.", base, issues, numeric=True)
                 _check_morris_levels(fields["ranges"], fields["levels"], issues)
+                design = fields["trajectories"] * (len(fields["ranges"]) + 1)
+                if design > MAX_SCENARIOS:
+                    issues.add("morris.trajectories", f"{fields['trajectories']} trajectories × {len(fields['ranges']) + 1} points make "
+                               f"{design:,} scenarios; a sweep has at most {MAX_SCENARIOS:,}")
         swept_controls = [p for p in fields_parameters(fields) if p.startswith("export_control.")]
         if swept_controls and control is None:
             issues.add(f"{kind}.{swept_controls[0]}", "sweeping export_control fields needs an [export_control] table "
@@ -425,13 +435,19 @@ def _grid(table: Mapping[str, object], base: Scenario | None, issues: _Issues) -
         else:
             issues.add(where, "expected a non-empty array of values or a table { start, stop, step }")
             continue
+        if len(values) > MAX_SCENARIOS:
+            issues.add(where, f"{len(values):,} values; a sweep has at most {MAX_SCENARIOS:,} scenarios")
+            continue
         checked = [_check_value(name, value, base, f"{where}[{i}]", issues) for i, value in enumerate(values)]
-        seen: list = []
+        seen: set[str] = set()
         for i, value in enumerate(checked):
-            if value in seen:
+            if repr(value) in seen:
                 issues.add(f"{where}[{i}]", f"the value {values[i]!r} is listed twice")
-            seen.append(value)
+            seen.add(repr(value))
         grid[name] = tuple(checked)
+    combinations = math.prod(len(values) for values in grid.values()) if grid else 0
+    if combinations > MAX_SCENARIOS:
+        issues.add("grid", f"the axes make {combinations:,} scenarios; a sweep has at most {MAX_SCENARIOS:,}")
     return grid
 
 
@@ -452,8 +468,8 @@ def _range_values(spec: Mapping[str, object], where: str, integer: bool, issues:
         issues.add(where, f"a range needs step > 0 and stop ≥ start, got start {start}, stop {stop}, step {step}")
         return []
     count = int(math.floor((stop - start) / step + 1e-9)) + 1
-    if count > 1_000_000:
-        issues.add(where, f"the range has {count} values; a sweep of that size is not supported")
+    if count > MAX_SCENARIOS:
+        issues.add(where, f"the range has {count:,} values; a sweep has at most {MAX_SCENARIOS:,} scenarios")
         return []
     values = [round(start + i * step, 12) for i in range(count)]
     return [int(round(v)) for v in values] if integer else values
@@ -497,14 +513,15 @@ def _ranges(
 
 def _integer(
     table: Mapping[str, object], key: str, kind: str, issues: _Issues, minimum: int, default: int | None = None,
-    required: bool = False,
+    required: bool = False, maximum: int = 2**32 - 1,
 ) -> int:
     value = table.get(key, default)
     if value is None or (required and key not in table):
-        issues.add(f"{kind}.{key}", f"missing: a whole number ≥ {minimum}")
+        issues.add(f"{kind}.{key}", f"missing: a whole number from {minimum} to {maximum:,}")
         return minimum
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        issues.add(f"{kind}.{key}", f"expected a whole number ≥ {minimum}, got {_kind(value)}")
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else _kind(value)
+        issues.add(f"{kind}.{key}", f"expected a whole number from {minimum} to {maximum:,}, got {shown}")
         return minimum
     return value
 
