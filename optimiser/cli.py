@@ -1,8 +1,10 @@
 """The command line: `optimiser <command>`, one module per command in ``optimiser.commands``.
 
-Exit status: 0 optimal (or valid), 2 bad input, 3 a solve that is not optimal or a result that could not be
-written (a full disk). Bad input is reported as one
-line per problem naming the file, line and column (or scenario key), never as a traceback.
+Exit status: 0 optimal (or valid); 2 bad input, a bad command argument or an unreadable result directory;
+3 a solve that is not optimal or a result that could not be written (a full disk); 4 HiGHS unavailable or a
+model the sweep's LP compiler cannot write (the table is in ``optimiser.errors``). Every error is reported
+as one ``error: ...`` line per problem, naming the file, line and column (or scenario key) for bad input,
+never as a traceback.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 import sys
 
 from .commands import COMMANDS
-from .errors import EXIT_BAD_INPUT, EXIT_NOT_OPTIMAL, InputError, OutputError, SolveError
+from .errors import OptimiserError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,13 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     executor = {command.NAME: command.execute for command in COMMANDS}[args.command]
     try:
         return executor(args)
-    except InputError as error:
-        for issue in error.issues:
-            print(f"error: {issue}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (SolveError, OutputError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_NOT_OPTIMAL
+    except OptimiserError as error:
+        for line in error.lines():
+            print(f"error: {line}", file=sys.stderr)
+        return error.exit_status
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
-from .errors import SolveError
+from .errors import SolverUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def make_solver(time_limit: float | None = None, threads: int | None = None) -> 
     """A persistent HiGHS solver configured to report, not raise, on non-optimal terminations."""
     solver = Highs()
     if not solver.available():
-        raise SolveError("HiGHS is not available: install the 'highspy' package")
+        raise SolverUnavailableError("HiGHS is not available: install the 'highspy' package")
     solver.config.load_solutions = False
     solver.config.raise_exception_on_nonoptimal_result = False
     solver.config.time_limit = time_limit

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import EXIT_OK
-from ..portfolios.compare import Comparison, compare, write_comparison
+from ..portfolios.compare import Comparison, check_result_count, compare, write_comparison
 from ..store import output_directory
 from .common import DEFAULT_RESULTS, format_table
 from .report import add_no_report_argument, write_after_run
@@ -62,6 +62,7 @@ def print_comparison(comparison: Comparison) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
+    check_result_count(args.results)
     out = args.out if args.out is not None else DEFAULT_RESULTS / "comparison"
     with output_directory(out, NAME):
         comparison = compare(args.results, years=args.years)

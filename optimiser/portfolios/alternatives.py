@@ -20,11 +20,13 @@ dependence objective (never above the slack bound) and ``compare`` ranks it with
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
+from ..errors import UsageError
 from ..inputs.data import InputData
 from ..model import build_model, build_structure
 from ..runner import RunResult, finish, solve_scenario_model
@@ -36,6 +38,8 @@ from .portfolio import Portfolio
 logger = logging.getLogger(__name__)
 
 MODES = ("projects", "stages", "countries")
+SLACK_MAXIMUM = 100.0
+"""Largest relative slack: 100 lets the dependence objective grow a hundredfold, which already bounds nothing."""
 
 
 @dataclass
@@ -67,6 +71,16 @@ def _emphasis_goals(model: pyo.ConcreteModel, structure, mode: str) -> list[tupl
     return goals
 
 
+def check_arguments(slack: float, count: int, mode: str) -> None:
+    """Refuse a slack, count or mode that cannot ask for alternatives, before anything is solved."""
+    if mode not in MODES:
+        raise UsageError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    if not (math.isfinite(slack) and 0 <= slack <= SLACK_MAXIMUM):
+        raise UsageError(f"--slack must be a number from 0 to {SLACK_MAXIMUM:g} (a relative loss, 0.05 is 5 %), got {slack}")
+    if count < 1:
+        raise UsageError(f"--count must be at least 1, got {count}")
+
+
 def alternatives(
     data: InputData,
     scenario: Scenario,
@@ -81,10 +95,7 @@ def alternatives(
     anything else) stops an alternative's solve, the ones found so far are returned and the optimum's
     summary warns why there are no more.
     """
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    if slack < 0 or count < 1:
-        raise ValueError("slack must be ≥ 0 and count ≥ 1")
+    check_arguments(slack, count, mode)
     scenario.check_against(data)
     started = time.perf_counter()
     structure = build_structure(data, scenario)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import UsageError
 from .result_dir import StoredResult, read_results
 
 COLUMNS = ["section", "result", "item", "stage", "year", "metric", "value"]
@@ -56,13 +57,31 @@ def _default_years(results: list[StoredResult]) -> list[int]:
     return sorted({y for y in (2030, 2035, final) if y <= final})
 
 
+def check_result_count(results: list) -> None:
+    """Refuse fewer than two results before any is read: a comparison needs something to compare with."""
+    if len(results) < 2:
+        raise UsageError(f"compare needs two or more result directories, got {len(results)}")
+
+
+def _check_years(years: list[int], results: list[StoredResult]) -> None:
+    """Refuse a year outside every result's horizon: it would silently compare no dependence at all."""
+    horizons = [(int(r.summary["horizon"][0]), int(r.summary["horizon"][1])) for r in results if r.summary.get("horizon")]
+    if not horizons:
+        return
+    first, last = min(h[0] for h in horizons), max(h[1] for h in horizons)
+    outside = sorted({int(y) for y in years if not first <= y <= last})
+    if outside:
+        raise UsageError(f"--years {' '.join(map(str, outside))}: outside the results' horizon {first}-{last}")
+
+
 def compare(results: list[str | Path | StoredResult], years: list[int] | None = None) -> Comparison:
     """Compare result directories (or already-read results) that share one input set."""
+    check_result_count(results)
     stored = [r for r in results if isinstance(r, StoredResult)]
     paths = [r for r in results if not isinstance(r, StoredResult)]
     stored = stored + read_results(paths) if paths else read_results([r.directory for r in stored])
-    if len(stored) < 2:
-        raise ValueError("compare needs two or more results")
+    if years:
+        _check_years(years, stored)
     years = years or _default_years(stored)
     rows: list[dict] = []
     names = _unique_names(stored)

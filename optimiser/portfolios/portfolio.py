@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pyomo.environ as pyo
 
-from ..errors import InputError, InputIssue
+from ..errors import InputError, InputIssue, ResultDirectoryError
 from ..inputs.data import InputData
 from ..model.parameters import MUSD_PER_BUSD, ModelStructure
 from ..results import BUILD_THRESHOLD
@@ -76,7 +76,7 @@ def _portfolio_file(path: Path) -> tuple[Path, float | None, str]:
         stored = read_result(path)
         builds = path / "builds.csv"
         if not builds.is_file():
-            raise InputError(InputIssue(str(path), f"has no builds.csv (its run ended '{stored.summary.get('status')}')"))
+            raise ResultDirectoryError(InputIssue(str(path), f"has no builds.csv (its run ended '{stored.summary.get('status')}')"))
         return builds, stored.summary.get("budget_musd"), path.name
     return path, None, path.stem
 

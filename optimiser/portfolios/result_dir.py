@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, InputIssue
+from ..errors import InputIssue, ResultDirectoryError
 from ..runner import RESULT_FORMAT
 from ..store import check_complete, finish_interrupted_write, read_json_object, read_result_csv
 
@@ -36,17 +36,18 @@ class StoredResult:
 
 
 def read_result(directory: str | Path, expected_inputs_sha256: str | None = None) -> StoredResult:
-    """Read ``directory``; raise InputError if it is not a result, is of another layout or other inputs."""
+    """Read ``directory``; raise ResultDirectoryError (an InputError) if it is not a result, is of another
+    layout or other inputs."""
     directory = Path(directory)
     finish_interrupted_write(directory)
     summary_path = directory / "summary.json"
     if not summary_path.is_file():
-        raise InputError(InputIssue(str(directory), "not a result directory: summary.json is missing"))
+        raise ResultDirectoryError(InputIssue(str(directory), "not a result directory: summary.json is missing"))
     summary = read_json_object(summary_path)
     if summary.get("result_format") == RESULT_FORMAT:
         check_complete(directory)
     else:
-        raise InputError(
+        raise ResultDirectoryError(
             InputIssue(
                 str(summary_path),
                 f"written by another version of the optimiser (result format {summary.get('result_format')!r}, "
@@ -54,7 +55,7 @@ def read_result(directory: str | Path, expected_inputs_sha256: str | None = None
             )
         )
     if expected_inputs_sha256 is not None and summary.get("inputs_sha256") != expected_inputs_sha256:
-        raise InputError(
+        raise ResultDirectoryError(
             InputIssue(
                 str(summary_path),
                 f"was solved on another input set (inputs sha256 {str(summary.get('inputs_sha256'))[:12]}, "
@@ -84,5 +85,5 @@ def read_results(directories: list[str | Path], expected_inputs_sha256: str | No
             for r in results[1:]
             if r.inputs_sha256 != first.inputs_sha256
         ]
-        raise InputError(issues)
+        raise ResultDirectoryError(issues)
     return results

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import UsageError
 from ..inputs.data import InputData
+from ..model.parameters import MUSD_PER_BUSD
 from ..runner import RunResult
 from ..scenario import Scenario
 from .evaluate import Evaluator
@@ -53,6 +55,15 @@ def regret_table(table: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     return table, (str(worst.idxmin()) if len(worst) else None)
 
 
+def _check_distinct(what: str, named: list[tuple[str, str]], remedy: str) -> None:
+    """Refuse two portfolios or scenarios of one name (before any solve): the matrix is labelled by name."""
+    seen: dict[str, str] = {}
+    for name, source in named:
+        if name in seen:
+            raise UsageError(f"{what} {seen[name]} and {source} are both named '{name}', which labels the stress matrix: {remedy}")
+        seen[name] = source
+
+
 def stress(
     data: InputData,
     portfolios: list[str | Path | Portfolio],
@@ -61,13 +72,15 @@ def stress(
     """Evaluate every portfolio under every scenario and compute regrets."""
     rows = []
     evaluations: dict[tuple[str, str], RunResult] = {}
-    names = [s.name for s in scenarios]
-    if len(set(names)) != len(names):
-        raise ValueError(f"scenario names must differ to label the matrix: {names}")
+    _check_distinct("scenarios", [(s.name, s.source) for s in scenarios], "give one of them another 'name' key")
     for scenario in scenarios:
         evaluator = Evaluator(data, scenario)
-        for item in portfolios:
-            portfolio = item if isinstance(item, Portfolio) else read_portfolio(item, data, evaluator.structure, scenario.budget_busd * 1000.0)
+        read = [
+            item if isinstance(item, Portfolio) else read_portfolio(item, data, evaluator.structure, scenario.budget_busd * MUSD_PER_BUSD)
+            for item in portfolios
+        ]
+        _check_distinct("portfolios", [(p.name, p.source) for p in read], "rename one directory or file")
+        for portfolio in read:
             result = evaluator(portfolio)
             evaluations[portfolio.name, scenario.name] = result
             rows.append(

@@ -28,6 +28,7 @@ from pyomo.core.expr import numeric_expr
 from pyomo.core.expr.numvalue import is_constant, native_numeric_types
 from pyomo.repn import generate_standard_repn
 
+from ..errors import CompileError
 from ..model.variables import MUTABLE_PARAMETERS
 
 logger = logging.getLogger(__name__)
@@ -39,10 +40,6 @@ COEFFICIENT, ROW_LOWER, ROW_UPPER, COL_LOWER, COL_UPPER, COST, TIE_COST, COST_OF
 
 Polynomial = dict[tuple[int, ...], float]
 """Monomials (sorted tuple of parameter positions, empty for the constant term) → coefficient."""
-
-
-class CompileError(ValueError):
-    """The model holds an expression of mutable parameters the compiler cannot write as a polynomial."""
 
 
 @dataclass
