@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
 from ..model import build_structure
+from ..model.parameters import MUSD_PER_BUSD
 from ..portfolios.evaluate import evaluate, shortfall_by_element_year
 from ..portfolios.portfolio import read_portfolio
 from ..store import output_directory, write_result
@@ -30,7 +31,7 @@ def add_parser(subparsers) -> None:
 def execute(args: argparse.Namespace) -> int:
     data, scenario = load(args.inputs, args.scenario, time_limit_override(args))
     structure = build_structure(data, scenario)
-    portfolio = read_portfolio(args.portfolio, data, structure, scenario.budget_busd * 1000.0)
+    portfolio = read_portfolio(args.portfolio, data, structure, scenario.budget_busd * MUSD_PER_BUSD)
     out = args.out if args.out is not None else DEFAULT_RESULTS / f"{portfolio.name}-under-{scenario.name}"
     with output_directory(out, NAME):
         result = evaluate(data, scenario, portfolio, structure=structure)
@@ -42,7 +43,7 @@ def execute(args: argparse.Namespace) -> int:
     print(f"objective ({summary['objective_name']}): {result.objective:.4f} dependence points")
     cost, budget = summary["portfolio_capex_musd"], summary["budget_musd"]
     flag = "  (over the scenario's budget)" if summary["over_budget"] else ""
-    print(f"portfolio capex at this scenario's costs: ${cost / 1000:.2f}B against a budget of ${budget / 1000:.2f}B{flag}")
+    print(f"portfolio capex at this scenario's costs: ${cost / MUSD_PER_BUSD:.2f}B against a budget of ${budget / MUSD_PER_BUSD:.2f}B{flag}")
     print_dependence(result)
     shortfall = shortfall_by_element_year(result)
     if len(shortfall):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
 from ..model.objective import OBJECTIVES
+from ..model.parameters import MUSD_PER_BUSD
 from ..runner import RunResult, solve
 from ..store import output_directory, write_result
 from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, add_time_limit_argument, load, time_limit_override
@@ -82,7 +83,7 @@ def print_summary(result: RunResult, out: Path) -> None:
             )
     dual = result.budget_dual
     print(
-        f"\nbudget used: ${summary['budget_used_musd'] / 1000:.2f}B of ${summary['budget_musd'] / 1000:.2f}B; "
+        f"\nbudget used: ${summary['budget_used_musd'] / MUSD_PER_BUSD:.2f}B of ${summary['budget_musd'] / MUSD_PER_BUSD:.2f}B; "
         f"budget dual: {'n/a' if dual is None else f'{dual:.4f}'} points per extra $1B"
     )
     for warning in summary["warnings"]:

@@ -14,7 +14,7 @@ import pyomo.environ as pyo
 
 from ..inputs.data import InputData
 from ..model import build_model, build_structure
-from ..model.parameters import ModelStructure, unmet_weight_warnings
+from ..model.parameters import MUSD_PER_BUSD, ModelStructure, unmet_weight_warnings
 from ..runner import RunResult, finish
 from ..scenario import Scenario
 from ..solve import Deadline, make_solver, solve_model
@@ -73,7 +73,7 @@ class Evaluator:
             "kind": "evaluate",
             "portfolio": portfolio.source,
             "portfolio_capex_musd": cost,
-            "over_budget": cost > self.scenario.budget_busd * 1000.0 * (1 + 1e-9),
+            "over_budget": cost > self.scenario.budget_busd * MUSD_PER_BUSD * (1 + 1e-9),
         }
         timings = {"build": self.build_seconds}
         return finish(
