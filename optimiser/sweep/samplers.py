@@ -71,9 +71,10 @@ def unit_samples(spec: SweepSpec) -> np.ndarray:
 
 def _sampled(spec: SweepSpec) -> list[dict[str, object]]:
     u = unit_samples(spec)
-    columns = {
-        name: _typed(name, distribution.ppf(u[:, j])) for j, (name, distribution) in enumerate(spec.distributions.items())
-    }
+    with np.errstate(over="ignore"):  # a draw past the float range is inf, which the scenario check names
+        columns = {
+            name: _typed(name, distribution.ppf(u[:, j])) for j, (name, distribution) in enumerate(spec.distributions.items())
+        }
     return [{name: columns[name][i] for name in columns} for i in range(spec.samples)]
 
 
