@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test validate clean
+.PHONY: run test test-fast lint validate clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,16 @@ run: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/optimiser validate
 
-test: $(STAMP)
+# The whole suite, slow tests included (what CI runs), after the linter.
+test: lint
 	$(BIN)/python -m pytest -q
+
+# The edit-test loop: everything but the tests marked slow (CI still runs them through `make test`).
+test-fast: lint
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check optimiser tests benchmarks
 
 # Removes .venv and the result directories the optimiser wrote (a manifest.json or sweep.json); anything else
 # under results/ is kept and named.
