@@ -132,7 +132,8 @@ def _finite(value: object) -> object:
 # Claiming a target ---------------------------------------------------------------------------------------
 
 
-def _refuse(target: Path, why: str) -> InputError:
+def refuse_output(target: Path, why: str) -> InputError:
+    """The error for an output target a command will not write (exit 2), saying nothing was written."""
     return InputError(InputIssue(str(target), f"{why}; nothing was written (choose another --out)"))
 
 
@@ -149,9 +150,10 @@ def _manifest(directory: Path) -> dict | None:
     return value
 
 
-def _is_leftover(name: str) -> bool:
-    """Hidden temporaries our writers use (``.x.tmp``, ``.x.123.tmp``, ``.x.tmp-123``)."""
-    return name.startswith(".") and ".tmp" in name
+def is_leftover(name: str) -> bool:
+    """Hidden temporaries our writers use (``.x.tmp``, ``.x.123.tmp``, ``.x.tmp-123``) or leave when killed
+    mid-rename (``.x.old-123``)."""
+    return name.startswith(".") and (".tmp" in name or ".old-" in name)
 
 
 def _legacy_result(directory: Path) -> bool:
@@ -164,7 +166,7 @@ def _legacy_result(directory: Path) -> bool:
     if not isinstance(value, dict) or "result_format" not in value or "optimiser" not in (value.get("versions") or {}):
         return False
     return all(
-        entry.name in LEGACY_RESULT_ENTRIES | REPORT_ENTRIES or _is_leftover(entry.name) for entry in directory.iterdir()
+        entry.name in LEGACY_RESULT_ENTRIES | REPORT_ENTRIES or is_leftover(entry.name) for entry in directory.iterdir()
     )
 
 
@@ -174,25 +176,33 @@ def _foreign_entries(directory: Path, manifest: dict) -> list[str]:
     return sorted(
         entry.name
         for entry in directory.iterdir()
-        if entry.name not in listed | REPORT_ENTRIES | {STAGING_MARKER} and not _is_leftover(entry.name)
+        if entry.name not in listed | REPORT_ENTRIES | {STAGING_MARKER} and not is_leftover(entry.name)
     )
+
+
+def existing_target_entries(target: Path, noun: str = "result directory") -> list[Path] | None:
+    """The rules every output target shares: refuse (exit 2) the working directory or a parent, a symbolic
+    link, a path under a file, an existing file. None when ``target`` does not exist yet (free to create),
+    else its entries, for the caller's own rule on what it may replace."""
+    target = Path(target)
+    if target.name in ("", ".", "..") or target.resolve() in (Path.cwd(), *Path.cwd().parents):
+        raise refuse_output(target, f"is the working directory or one of its parents, not a {noun}")
+    if target.is_symlink():
+        raise refuse_output(target, "is a symbolic link; results are written only to real directories")
+    if not target.exists():
+        if target.parent.exists() and not target.parent.is_dir():
+            raise refuse_output(target, f"cannot be created: {target.parent} is a file")
+        return None
+    if not target.is_dir():
+        raise refuse_output(target, f"is an existing file, not a {noun}")
+    return sorted(target.iterdir())
 
 
 def check_output_target(target: Path, command: str) -> None:
     """Refuse to write ``target`` unless it is new, an empty directory, or a result this tool wrote for
     ``command``; raises InputError (exit 2) naming why. Reads only: nothing is created or deleted."""
     target = Path(target)
-    if target.name in ("", ".", "..") or target.resolve() in (Path.cwd(), *Path.cwd().parents):
-        raise _refuse(target, "is the working directory or one of its parents, not a result directory")
-    if target.is_symlink():
-        raise _refuse(target, "is a symbolic link; results are written only to real directories")
-    if not target.exists():
-        if target.parent.exists() and not target.parent.is_dir():
-            raise _refuse(target, f"cannot be created: {target.parent} is a file")
-        return
-    if not target.is_dir():
-        raise _refuse(target, "is an existing file, not a result directory")
-    entries = list(target.iterdir())
+    entries = existing_target_entries(target)
     if not entries:
         return
     manifest = _manifest(target)
@@ -200,14 +210,14 @@ def check_output_target(target: Path, command: str) -> None:
         if _legacy_result(target):
             return
         shown = ", ".join(sorted(entry.name for entry in entries)[:5]) + (", ..." if len(entries) > 5 else "")
-        raise _refuse(target, f"is a directory this tool did not write (it holds {shown})")
+        raise refuse_output(target, f"is a directory this tool did not write (it holds {shown})")
     if manifest.get("command") != command:
-        raise _refuse(
+        raise refuse_output(
             target, f"holds the result of `optimiser {manifest.get('command')}`, which `optimiser {command}` will not replace"
         )
     foreign = _foreign_entries(target, manifest)
     if foreign:
-        raise _refuse(target, f"holds files this tool did not write ({', '.join(foreign[:5])}); move them first")
+        raise refuse_output(target, f"holds files this tool did not write ({', '.join(foreign[:5])}); move them first")
 
 
 @contextmanager
@@ -272,7 +282,8 @@ def output_directory(target: str | Path, command: str) -> Iterator[Path]:
 # Publishing ---------------------------------------------------------------------------------------------
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """The sha256 of a file's bytes, read in blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -295,7 +306,7 @@ def file_entries(directory: Path) -> dict[str, dict[str, object]]:
         relative = path.relative_to(directory)
         if not path.is_file() or path.name in (MANIFEST, STAGING_MARKER) or relative.parts[0] in REPORT_ENTRIES:
             continue
-        entries[relative.as_posix()] = {"bytes": path.stat().st_size, "rows": _rows(path), "sha256": _sha256(path)}
+        entries[relative.as_posix()] = {"bytes": path.stat().st_size, "rows": _rows(path), "sha256": sha256_of(path)}
     return entries
 
 
@@ -459,7 +470,7 @@ def check_complete(directory: str | Path) -> None:
         rows = _rows(path)
         if rows != entry.get("rows"):
             problems.append(InputIssue(str(path), f"has {rows} rows, {entry.get('rows')} were written; run the command again"))
-        elif _sha256(path) != entry.get("sha256"):
+        elif sha256_of(path) != entry.get("sha256"):
             problems.append(InputIssue(str(path), "was changed after it was written (checksum differs); run the command again"))
     if problems:
         raise InputError(problems)

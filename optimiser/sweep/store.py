@@ -34,7 +34,6 @@ A sweep writes only into a new directory, an empty one, or one of its own stores
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -49,7 +48,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import InputError, InputIssue
-from ..store import write_csv
+from ..store import existing_target_entries, is_leftover, refuse_output, sha256_of, write_csv
 
 logger = logging.getLogger(__name__)
 
@@ -105,18 +104,9 @@ def read_detail(directory: str | Path, table: str, scenario_id: str | None = Non
 # Whose directory is it ------------------------------------------------------------------------------------
 
 
-def _refuse(target: Path, why: str) -> InputError:
-    return InputError(InputIssue(str(target), f"{why}; nothing was written (choose another --out)"))
-
-
-def _is_leftover(name: str) -> bool:
-    """Hidden temporaries our writers leave when killed (``.x.tmp-123``, ``.x.123.tmp``, ``.x.old-123``)."""
-    return name.startswith(".") and (".tmp" in name or ".old-" in name)
-
-
 def _is_sweep_entry(entry: Path) -> bool:
     """Whether ``entry`` (at the top of a results directory) is one a sweep or its report writes."""
-    if _is_leftover(entry.name):
+    if is_leftover(entry.name):
         return True
     if entry.name in SWEEP_DIRECTORIES:
         return entry.is_dir() and not entry.is_symlink()
@@ -148,29 +138,21 @@ def check_output_target(target: Path, kind: str = STORE_KIND) -> None:
     if kind != STORE_KIND:
         raise ValueError(f"the sweep store checks only kind {STORE_KIND!r}, not {kind!r}")
     target = Path(target)
-    if target.name in ("", ".", "..") or target.resolve() in (Path.cwd(), *Path.cwd().parents):
-        raise _refuse(target, "is the working directory or one of its parents, not a sweep results directory")
-    if target.is_symlink():
-        raise _refuse(target, "is a symbolic link; results are written only to real directories")
-    if not target.exists():
-        if target.parent.exists() and not target.parent.is_dir():
-            raise _refuse(target, f"cannot be created: {target.parent} is a file")
+    entries = existing_target_entries(target, "sweep results directory")
+    if entries is None:
         return
-    if not target.is_dir():
-        raise _refuse(target, "is an existing file, not a sweep results directory")
-    entries = sorted(target.iterdir())
-    if all(entry.name == LOCK or _is_leftover(entry.name) for entry in entries):
+    if all(entry.name == LOCK or is_leftover(entry.name) for entry in entries):
         return
     state = _sweep_record_state(target)
     foreign = [entry.name for entry in entries if not _is_sweep_entry(entry)]
     if state in ("missing", "foreign"):
         why = "has no sweep.json" if state == "missing" else "has a sweep.json that is not a sweep record of this tool"
         shown = ", ".join(foreign[:5] or [entry.name for entry in entries][:5])
-        raise _refuse(target, f"is not a sweep results directory: it {why} (it holds {shown})")
+        raise refuse_output(target, f"is not a sweep results directory: it {why} (it holds {shown})")
     if state == "unreadable" and not (target / RECORDS).is_dir():
-        raise _refuse(target, "is not a sweep results directory: its sweep.json cannot be read")
+        raise refuse_output(target, "is not a sweep results directory: its sweep.json cannot be read")
     if foreign:
-        raise _refuse(target, f"holds {', '.join(foreign[:5])}, which a sweep does not write; move it first")
+        raise refuse_output(target, f"holds {', '.join(foreign[:5])}, which a sweep does not write; move it first")
 
 
 # Checksums ------------------------------------------------------------------------------------------------
@@ -182,14 +164,6 @@ class Checksum:
 
     sha256: str
     rows: int
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_whole(path: Path) -> str | None:
@@ -278,7 +252,7 @@ class SweepStore:
         temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
         try:
             write(temporary)
-            entry = Checksum(_sha256(temporary), pq.read_metadata(temporary).num_rows)
+            entry = Checksum(sha256_of(temporary), pq.read_metadata(temporary).num_rows)
             line = json.dumps({"file": self._relative(path), "sha256": entry.sha256, "rows": entry.rows})
             with open(self.directory / CHECKSUMS, "a", encoding="utf-8") as handle:
                 handle.write(line + "\n")
@@ -292,7 +266,7 @@ class SweepStore:
         """Why ``path`` is damaged (None when it is whole); a whole file's checksum is kept as current."""
         name = self._relative(path)
         if name in recorded:
-            digest = _sha256(path)
+            digest = sha256_of(path)
             match = next((entry for entry in recorded[name] if entry.sha256 == digest), None)
             if match is None:
                 return "its sha256 is not the one recorded when it was written (truncated or changed since)"
@@ -301,7 +275,7 @@ class SweepStore:
         problem = _read_whole(path)
         if problem is None:
             unrecorded.append(name)
-            self._current()[name] = Checksum(_sha256(path), pq.read_metadata(path).num_rows)
+            self._current()[name] = Checksum(sha256_of(path), pq.read_metadata(path).num_rows)
         return problem
 
     # Resuming -----------------------------------------------------------------------------------------------
