@@ -280,12 +280,9 @@ def binding_figure(report: rd.RunReport) -> Figure:
     binding = rd.binding_stages(report)
     if binding.empty:
         return message_figure("No binding stages", report.status_words)
-    stages = report.stages
     elements = report.elements
     years = report.years
-    categories = stages + [rd.SELF_SUFFICIENT]
-    colours = [style.stage_colour(s, stages) for s in stages] + [style.SELF_SUFFICIENT_COLOUR]
-    code = {c: i for i, c in enumerate(categories)}
+    categories, colours, code = style.binding_categories(report.stages, rd.SELF_SUFFICIENT)
     matrix = np.full((len(elements), len(years)), np.nan)
     row_of = {e: i for i, e in enumerate(elements)}
     column_of = {y: j for j, y in enumerate(years)}

@@ -289,12 +289,9 @@ def binding_chart(report: rd.RunReport) -> go.Figure | None:
     binding = rd.binding_stages(report)
     if binding.empty:
         return None
-    stages = report.stages
     elements = report.elements
     years = report.years
-    categories = stages + [rd.SELF_SUFFICIENT]
-    colours = [style.stage_colour(s, stages) for s in stages] + [style.SELF_SUFFICIENT_COLOUR]
-    code = {c: i for i, c in enumerate(categories)}
+    categories, colours, code = style.binding_categories(report.stages, rd.SELF_SUFFICIENT)
     lookup = {(row.element, row.year): row.binding for row in binding.itertuples(index=False)}
     z = [[code.get(lookup.get((e, y))) for y in years] for e in elements]
     text = [[style.plotly_text(lookup.get((e, y)) or "no flow") for y in years] for e in elements]

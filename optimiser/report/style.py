@@ -114,22 +114,31 @@ RESTRICTED_MARK = "*"
 GROUP_TITLES: dict[str, str] = {"all": "All elements", "restricted": "Restricted elements"}
 
 
+def _colour(name: str, names: list[str], fixed: dict[str, str], extra_palette: list[str] | tuple[str, ...]) -> str:
+    """``fixed[name]``, else the next colour of ``extra_palette`` in the order of the names without one."""
+    if name in fixed:
+        return fixed[name]
+    extra = [other for other in names if other not in fixed]
+    index = extra.index(name) if name in extra else len(extra)
+    return extra_palette[index % len(extra_palette)]
+
+
 def stage_colour(stage: str, stages: list[str]) -> str:
     """The colour of ``stage``; stages outside the default four take the rest of Okabe-Ito in order."""
-    if stage in STAGE_COLOURS:
-        return STAGE_COLOURS[stage]
-    extra = [s for s in stages if s not in STAGE_COLOURS]
-    index = extra.index(stage) if stage in extra else len(extra)
-    return EXTRA_STAGE_COLOURS[index % len(EXTRA_STAGE_COLOURS)]
+    return _colour(stage, stages, STAGE_COLOURS, EXTRA_STAGE_COLOURS)
 
 
 def element_colour(element: str, elements: list[str]) -> str:
     """The colour of ``element``; elements outside the default eleven take Tol's muted palette in order."""
-    if element in ELEMENT_COLOURS:
-        return ELEMENT_COLOURS[element]
-    extra = [e for e in elements if e not in ELEMENT_COLOURS]
-    index = extra.index(element) if element in extra else len(extra)
-    return EXTRA_ELEMENT_COLOURS[index % len(EXTRA_ELEMENT_COLOURS)]
+    return _colour(element, elements, ELEMENT_COLOURS, EXTRA_ELEMENT_COLOURS)
+
+
+def binding_categories(stages: list[str], self_sufficient: str) -> tuple[list[str], list[str], dict[str, int]]:
+    """The categories of the binding-stage figures (each stage, then self-sufficient), their colours, and
+    each category's code in the colour scale."""
+    categories = [*stages, self_sufficient]
+    colours = [stage_colour(stage, stages) for stage in stages] + [SELF_SUFFICIENT_COLOUR]
+    return categories, colours, {category: i for i, category in enumerate(categories)}
 
 
 @dataclass(frozen=True)
