@@ -14,7 +14,7 @@ import logging
 import sys
 
 from .commands import COMMANDS
-from .errors import OptimiserError
+from .errors import EXIT_NOT_OPTIMAL, OptimiserError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         for line in error.lines():
             print(f"error: {line}", file=sys.stderr)
         return error.exit_status
+    except OSError as error:  # a full disk or a permission the code paths above did not name
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error} (nothing finished was lost; free space or fix access and rerun)", file=sys.stderr)
+        return EXIT_NOT_OPTIMAL
 
 
 if __name__ == "__main__":

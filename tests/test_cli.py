@@ -245,3 +245,34 @@ def test_every_solving_command_takes_a_bounded_time_limit(tiny: Path, tmp_path: 
     assert "time_limit_seconds" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
     assert main(argv + ["--time-limit", "60"]) == 0
+
+
+def test_a_full_disk_while_a_sweep_or_a_report_writes_is_one_line_and_exit_3(tiny: Path, tmp_path: Path, monkeypatch, capsys):
+    import errno
+
+    import pyarrow.parquet as pq
+
+    sweep_file = tmp_path / "s.toml"
+    sweep_file.write_text(
+        f'name = "s"\n[base]\nscenario = "{tiny / "scenarios" / "base.toml"}"\n[grid]\nbudget_busd = [0.5, 1.0]\n', encoding="utf-8"
+    )
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "part.parquet"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pq, "write_table", full)
+        status = main(["sweep", str(sweep_file), "--inputs", str(tiny), "--out", str(tmp_path / "out"), "--workers", "1", "--quiet", "--no-report"])
+    err = capsys.readouterr().err
+    assert status == 3 and "No space left on device" in err and "Traceback" not in err
+
+    run_dir = tmp_path / "run"
+    assert main(["run", "--inputs", str(tiny), "--scenario", str(tiny / "scenarios" / "base.toml"), "--out", str(run_dir), "--no-report"]) == 0
+    from optimiser.report import html
+
+    with monkeypatch.context() as patch:
+        patch.setattr(html, "_write_atomically", full)
+        assert main(["report", str(run_dir)]) == 3
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
+    assert not (run_dir / "report.html").exists()
