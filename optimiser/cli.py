@@ -16,6 +16,9 @@ import sys
 from .commands import COMMANDS
 from .errors import EXIT_NOT_OPTIMAL, OptimiserError
 
+EXIT_INTERRUPTED = 130
+"""Ctrl-C, as shells report a process ended by SIGINT."""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -46,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in error.lines():
             print(f"error: {line}", file=sys.stderr)
         return error.exit_status
+    except KeyboardInterrupt:
+        print("interrupted: the previous result, and every finished sweep scenario, are kept as they were", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except OSError as error:  # a full disk or a permission the code paths above did not name
         where = f"{error.filename}: " if error.filename else ""
         print(f"error: {where}{error.strerror or error} (nothing finished was lost; free space or fix access and rerun)", file=sys.stderr)

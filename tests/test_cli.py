@@ -276,3 +276,22 @@ def test_a_full_disk_while_a_sweep_or_a_report_writes_is_one_line_and_exit_3(tin
     err = capsys.readouterr().err
     assert "No space left on device" in err and "Traceback" not in err
     assert not (run_dir / "report.html").exists()
+
+
+def test_ctrl_c_is_one_line_and_exit_130_with_the_previous_result_whole(tiny: Path, tmp_path: Path, monkeypatch, capsys):
+    from optimiser import store
+
+    out = tmp_path / "r"
+    argv = ["run", "--inputs", str(tiny), "--scenario", str(tiny / "scenarios" / "base.toml"), "--out", str(out), "--no-report"]
+    assert main(argv) == 0
+    before = _snapshot(out)
+
+    def interrupted(frame, path):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "write_csv", interrupted)
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "Traceback" not in err
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inputs", "r"]
