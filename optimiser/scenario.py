@@ -9,11 +9,9 @@ data (element, stage and country names, years) are in :meth:`Scenario.check_agai
 
 from __future__ import annotations
 
-import difflib
 import logging
 import math
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +19,16 @@ from pathlib import Path
 from .errors import InputError, InputIssue
 from .inputs.data import InputData
 from .inputs.schema import STAGES
+from .toml_file import (
+    FileFor,
+    describe_value,
+    did_you_mean,
+    read_toml,
+    toml_key,
+    toml_value,
+    unknown_keys,
+    with_key_lines,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +74,15 @@ class FrozenMapping(Mapping[str, float]):
 
 @dataclass(frozen=True)
 class _Rule:
-    """How one scenario key is checked: its kind, whether it may be absent (None), and its range."""
+    """How one scenario key is checked (its kind, whether it may be absent (None), its range) and what it is.
+
+    ``label``: the key names or describes the run and changes no result, so it takes no part in the scenario
+    id and a sweep cannot vary it. ``structural``: the key changes the model's shape (its sets, variables or
+    objective), so a sweep builds one model per value instead of re-solving with new parameter values.
+    ``shapes_builds``: the key changes the build decisions themselves (their years, projects or domain), so
+    the scenarios of a robust portfolio, which share one set of builds, must agree on it (the objective is
+    structural but not of the builds: each scenario of a robust portfolio keeps its own).
+    """
 
     kind: str
     optional: bool = False
@@ -75,6 +91,15 @@ class _Rule:
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
     description: str = ""
+    label: bool = False
+    structural: bool = False
+    shapes_builds: bool = False
+
+    def __post_init__(self) -> None:
+        if self.shapes_builds and not self.structural:
+            raise ValueError("a field that shapes the build decisions is structural")
+        if self.label and self.structural:
+            raise ValueError("a label changes no result, so it cannot be structural")
 
 
 YEARS = (1900, 2200)
@@ -84,14 +109,15 @@ WEIGHT_MAXIMUM = 1000.0
 """Largest element or stage weight: weights are relative, and a ratio above 1000 only degrades the numerics."""
 
 RULES: dict[str, _Rule] = {
-    "name": _Rule("name", description="results directory name"),
-    "description": _Rule("str"),
+    "name": _Rule("name", description="results directory name", label=True),
+    "description": _Rule("str", label=True),
     "budget_busd": _Rule("float", minimum=0.0, maximum=1000.0, description="capital budget B, US$ billion"),
     "yearly_cap_fraction": _Rule("float", minimum=0.01, maximum=1.0, description="share of B spendable in a year"),
     "horizon_start": _Rule("int", optional=True, minimum=YEARS[0], maximum=YEARS[1],
-                           description="first planning year (default: the data's)"),
+                           description="first planning year (default: the data's)",
+                           structural=True, shapes_builds=True),
     "horizon_end": _Rule("int", optional=True, minimum=YEARS[0], maximum=YEARS[1],
-                         description="last planning year (default: the data's)"),
+                         description="last planning year (default: the data's)", structural=True, shapes_builds=True),
     "lead_time_shift_years": _Rule("int", minimum=-10, maximum=20, description="years added to every lead time"),
     "capex_multiplier": _Rule("float", minimum=0.01, maximum=100.0, description="factor on every capex"),
     "demand_multiplier": _Rule("float", minimum=0.01, maximum=100.0, description="factor on all ROW demand"),
@@ -99,11 +125,11 @@ RULES: dict[str, _Rule] = {
                                  description="extra yearly demand growth, a fraction (0.03 = 3 points)"),
     "row_demand_share": _Rule("float", optional=True, minimum=0.01, maximum=1.0,
                               description="ROW share of world demand"),
-    "objective": _Rule("str", choices=OBJECTIVES),
+    "objective": _Rule("str", choices=OBJECTIVES, structural=True),
     "unmet_weight": _Rule("float", minimum=0.1, maximum=1000.0, description="MODEL.md's K"),
     "discount_rate": _Rule("float", minimum=0.0, maximum=0.5, description="yearly rate on capex"),
-    "partner_countries": _Rule("strings", optional=True),
-    "integer_builds": _Rule("bool"),
+    "partner_countries": _Rule("strings", optional=True, structural=True, shapes_builds=True),
+    "integer_builds": _Rule("bool", structural=True, shapes_builds=True),
     "tie_break": _Rule("bool"),
     "tie_break_tolerance": _Rule("float", minimum=0.0, minimum_exclusive=True, maximum=0.01,
                                  description="relative slack on the optimum in the capex tie-break"),
@@ -113,7 +139,20 @@ RULES: dict[str, _Rule] = {
     "stage_weights": _Rule("weights", minimum=0.0, maximum=WEIGHT_MAXIMUM, choices=STAGES),
     "export_controls": _Rule("export_controls"),
 }
-"""Every scenario key, in the order ``to_toml`` writes them."""
+"""Every scenario key, in the order ``to_toml`` writes them; the field lists below are derived from it."""
+
+LABEL_FIELDS: tuple[str, ...] = tuple(key for key, rule in RULES.items() if rule.label)
+"""Keys that name or describe a run (``name``, ``description``): no part of a result or of the scenario id."""
+
+RESULT_FIELDS: tuple[str, ...] = tuple(key for key, rule in RULES.items() if not rule.label)
+"""Keys that can change a result: every key but the labels. They make the scenario id, a sweep may vary
+them, and the runs table of a sweep has a column for each."""
+
+STRUCTURAL_FIELDS: tuple[str, ...] = tuple(key for key, rule in RULES.items() if rule.structural)
+"""Keys that change the model's shape: scenarios differing in them need their own built model."""
+
+BUILD_SHAPING_FIELDS: tuple[str, ...] = tuple(key for key, rule in RULES.items() if rule.shapes_builds)
+"""Keys that change the build decisions: scenarios sharing one set of builds must agree on them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,20 +225,7 @@ class Scenario:
         """Read a scenario file; ``name`` defaults to one made from the file's stem (``low.toml`` → ``low``,
         ``my low budget.toml`` → ``my_low_budget``: see :func:`name_from_file`), never to ``base``."""
         file = str(path)
-        try:
-            text = Path(path).read_bytes().decode("utf-8")
-        except FileNotFoundError:
-            raise InputError(InputIssue(file, "the scenario file does not exist")) from None
-        except OSError as error:
-            raise InputError(InputIssue(file, f"the scenario file cannot be read: {error.strerror or error}")) from None
-        except UnicodeDecodeError as error:
-            raise InputError(InputIssue(file, f"the scenario file is not UTF-8 text ({error.reason})")) from None
-        try:
-            settings = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            line_match = re.search(r"at line (\d+)", str(error))
-            line = int(line_match.group(1)) if line_match else None
-            raise InputError(InputIssue(file, f"malformed TOML: {error}", line=line)) from None
+        settings, text = read_toml(path, "scenario file")
         if "name" not in settings:
             derived = name_from_file(Path(path))
             if derived is None:
@@ -211,10 +237,7 @@ class Scenario:
         try:
             scenario = cls.from_dict(settings, source=file)
         except InputError as error:
-            lines = _key_lines(text)
-            raise InputError(
-                [_with_line(issue, lines) if issue.file == file else issue for issue in error.issues]
-            ) from None
+            raise InputError(with_key_lines(error.issues, file, text)) from None
         logger.debug("read scenario %s from %s", scenario.name, file)
         return scenario
 
@@ -222,8 +245,8 @@ class Scenario:
     def from_dict(cls, settings: Mapping[str, object], source: str = OVERRIDES_SOURCE) -> Scenario:
         """A scenario from a mapping of scenario keys (as in the TOML file); every issue raised at once."""
         if not isinstance(settings, Mapping):
-            raise InputError(InputIssue(source, f"a scenario must be a table of settings, not {_kind(settings)}"))
-        issues = _unknown_keys(settings, RULES, "", lambda key: source)
+            raise InputError(InputIssue(source, f"a scenario must be a table of settings, not {describe_value(settings)}"))
+        issues = unknown_keys(settings, RULES, "", lambda key: source)
         values, value_issues = _settings_values({key: settings[key] for key in RULES if key in settings},
                                                 lambda key: source)
         issues += value_issues
@@ -233,7 +256,7 @@ class Scenario:
 
     def with_overrides(self, **changes: object) -> Scenario:
         """This scenario with ``changes`` applied (validated; issues name ``<overrides>`` as their file)."""
-        issues = _unknown_keys(changes, RULES, "", lambda key: OVERRIDES_SOURCE)
+        issues = unknown_keys(changes, RULES, "", lambda key: OVERRIDES_SOURCE)
         if issues:
             raise InputError(issues)
         overridden = self.overridden | frozenset(changes)
@@ -265,6 +288,11 @@ class Scenario:
                 settings[key] = value
         return settings
 
+    def result_settings(self) -> dict[str, object]:
+        """The settings that can change a result (:data:`RESULT_FIELDS`, as in :meth:`to_dict`): what the
+        scenario id hashes."""
+        return {key: value for key, value in self.to_dict().items() if key in RESULT_FIELDS}
+
     def to_toml(self) -> str:
         """The scenario as a TOML file that :meth:`from_toml` reads back to an equal scenario."""
         lines = [f"# scenario '{self.name}'"]
@@ -272,12 +300,12 @@ class Scenario:
         for key, value in self.to_dict().items():
             if key == "export_controls":
                 for control in self.export_controls:
-                    tables += ["", f"[[{key}]]", *(f"{k} = {_toml_value(v)}" for k, v in control.to_dict().items())]
+                    tables += ["", f"[[{key}]]", *(f"{k} = {toml_value(v)}" for k, v in control.to_dict().items())]
             elif isinstance(value, dict):
                 if value:
-                    tables += ["", f"[{key}]", *(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())]
+                    tables += ["", f"[{key}]", *(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items())]
             else:
-                lines.append(f"{key} = {_toml_value(value)}")
+                lines.append(f"{key} = {toml_value(value)}")
         return "\n".join(lines + tables) + "\n"
 
     # Against the data -------------------------------------------------------------------------------------
@@ -309,7 +337,7 @@ class Scenario:
             unknown = [element for element in control.elements if element not in elements]
             if unknown:
                 add(f"{key}.elements", f"unknown element(s) {', '.join(unknown)} (not in elements.csv)"
-                    f"{_hint(unknown[0], elements)}")
+                    f"{did_you_mean(unknown[0], elements)}")
             if not first <= control.start_year <= last:
                 add(f"{key}.start_year", f"{control.start_year} is outside the horizon {first}-{last}")
             if not first <= control.end_year <= last:
@@ -317,7 +345,7 @@ class Scenario:
         for element in self.element_weights:
             if element not in elements:
                 add(f"element_weights.{element}", f"unknown element '{element}' (not in elements.csv)"
-                    f"{_hint(element, elements)}")
+                    f"{did_you_mean(element, elements)}")
         for stage in self.stage_weights:
             if stage not in STAGES:
                 add(f"stage_weights.{stage}", f"unknown stage '{stage}' (stages: {', '.join(STAGES)})")
@@ -326,13 +354,13 @@ class Scenario:
             unknown = [country for country in self.partner_countries if country not in countries]
             if unknown:
                 add("partner_countries", f"unknown country(ies) {', '.join(unknown)} (not in countries.csv)"
-                    f"{_hint(unknown[0], countries)}")
+                    f"{did_you_mean(unknown[0], countries)}")
         if self.objective == "restricted" and not data.restricted_elements:
             add("objective", "the 'restricted' objective needs restricted elements, and elements.csv marks none")
         if not issues:
             self._check_some_weight(data, add)
         if issues:
-            raise InputError(self._with_lines(issues))
+            raise InputError(with_key_lines(issues, self.source))
 
     def _check_some_weight(self, data: InputData, add: Callable[[str, str], None]) -> None:
         """An objective whose every weight is zero measures nothing: every plan would score 0."""
@@ -346,14 +374,6 @@ class Scenario:
         if not any(weight > 0 for weight in stage_weight.values()):
             add("stage_weights", "every stage has weight 0, so every plan would score 0: give at least one a "
                 "positive weight")
-
-    def _with_lines(self, issues: list[InputIssue]) -> list[InputIssue]:
-        """The issues on this scenario's file with the line of their key, when the file can still be read."""
-        try:
-            lines = _key_lines(Path(self.source).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError):
-            return issues
-        return [_with_line(issue, lines) if issue.file == self.source else issue for issue in issues]
 
     def _file_for(self, key: str) -> str:
         return OVERRIDES_SOURCE if _top_key(key) in self.overridden else self.source
@@ -374,10 +394,6 @@ def name_from_file(path: Path) -> str | None:
 
 
 # Checking values --------------------------------------------------------------------------------------------
-
-FileFor = Callable[[str], str]
-"""The file an issue on a given key belongs to."""
-
 
 def _settings_values(settings: Mapping[str, object], file_for: FileFor) -> tuple[dict[str, object], list[InputIssue]]:
     """The settings converted to their field types (lists → tuples, ints → floats, tables → mappings),
@@ -406,18 +422,18 @@ def _value(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[obj
     if rule.kind in ("int", "float"):
         return _number(key, value, rule, file_for)
     if rule.kind == "bool":
-        return value, ([] if isinstance(value, bool) else issue(f"expected true or false, got {_kind(value)}"))
+        return value, ([] if isinstance(value, bool) else issue(f"expected true or false, got {describe_value(value)}"))
     if rule.kind in ("str", "name"):
         if not isinstance(value, str):
-            return value, issue(f"expected a string, got {_kind(value)}")
+            return value, issue(f"expected a string, got {describe_value(value)}")
         if rule.choices is not None and value not in rule.choices:
-            return value, issue(f"'{value}' is not one of: {', '.join(rule.choices)}{_hint(value, rule.choices)}")
+            return value, issue(f"'{value}' is not one of: {', '.join(rule.choices)}{did_you_mean(value, rule.choices)}")
         if rule.kind == "name" and not SCENARIO_NAME.fullmatch(value):
             return value, issue(f"'{value}' cannot name a results directory: use letters, digits, '_', '-', '.'")
         return value, []
     if rule.kind == "strings":
         if not isinstance(value, (list, tuple)):
-            return value, issue(f"expected an array of strings, got {_kind(value)}")
+            return value, issue(f"expected an array of strings, got {describe_value(value)}")
         if not all(isinstance(item, str) and item for item in value):
             return value, issue("every entry must be a non-empty string")
         return tuple(value), []
@@ -433,7 +449,7 @@ def _number(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[ob
 
     wanted = "a whole number" if rule.kind == "int" else "a number"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return issue(f"expected {wanted}, got {_kind(value)}")
+        return issue(f"expected {wanted}, got {describe_value(value)}")
     if rule.kind == "int" and not isinstance(value, int):
         return issue(f"expected {wanted}, got {value!r}")
     if not math.isfinite(value):
@@ -464,7 +480,7 @@ def allowed_range(rule: _Rule) -> str:
 def _weights(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[object, list[InputIssue]]:
     """A table of name → weight ≥ 0, names among the rule's choices when it has any."""
     if not isinstance(value, Mapping):
-        return value, [InputIssue(file_for(key), f"expected a table of weights, got {_kind(value)}", column=key)]
+        return value, [InputIssue(file_for(key), f"expected a table of weights, got {describe_value(value)}", column=key)]
     weights: dict[str, float] = {}
     issues: list[InputIssue] = []
     weight_rule = _Rule("float", minimum=rule.minimum, maximum=rule.maximum, description="a relative weight")
@@ -472,7 +488,7 @@ def _weights(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[o
         at = f"{key}.{name}"
         if rule.choices is not None and name not in rule.choices:
             issues.append(InputIssue(file_for(at), f"unknown name '{name}' (one of: {', '.join(rule.choices)})"
-                                     f"{_hint(str(name), rule.choices)}", column=at))
+                                     f"{did_you_mean(str(name), rule.choices)}", column=at))
             continue
         converted, found = _number(at, weight, weight_rule, file_for)
         issues += found
@@ -484,7 +500,7 @@ def _weights(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[o
 def _export_controls(key: str, value: object, file_for: FileFor) -> tuple[object, list[InputIssue]]:
     """An array of export controls, each an :class:`ExportControl` or a table with exactly its four keys."""
     if not isinstance(value, (list, tuple)):
-        message = f"expected an array of tables ([[{key}]]), got {_kind(value)}"
+        message = f"expected an array of tables ([[{key}]]), got {describe_value(value)}"
         return value, [InputIssue(file_for(key), message, column=key)]
     controls: list[ExportControl] = []
     issues: list[InputIssue] = []
@@ -494,9 +510,9 @@ def _export_controls(key: str, value: object, file_for: FileFor) -> tuple[object
             controls.append(item)
             continue
         if not isinstance(item, Mapping):
-            issues.append(InputIssue(file_for(at), f"expected a table, got {_kind(item)}", column=at))
+            issues.append(InputIssue(file_for(at), f"expected a table, got {describe_value(item)}", column=at))
             continue
-        found = _unknown_keys(item, EXPORT_CONTROL_KEYS, f"{at}.", file_for)
+        found = unknown_keys(item, EXPORT_CONTROL_KEYS, f"{at}.", file_for)
         found += [
             InputIssue(file_for(f"{at}.{name}"), "missing: an export control needs "
                        f"{', '.join(EXPORT_CONTROL_KEYS)}", column=f"{at}.{name}")
@@ -536,124 +552,5 @@ def _export_control_values(
     return {"elements": elements, "start_year": start, "end_year": end, "fraction": fraction}, issues
 
 
-def _unknown_keys(
-    settings: Mapping[str, object], known: Iterable[str], prefix: str, file_for: FileFor
-) -> list[InputIssue]:
-    """An issue, with a spelling hint, for each key of ``settings`` not among ``known``."""
-    known = list(known)
-    return [
-        InputIssue(file_for(f"{prefix}{key}"), f"unknown key '{key}'{_hint(str(key), known)}", column=f"{prefix}{key}")
-        for key in settings
-        if key not in known
-    ]
-
-
-def _hint(value: str, known: Iterable[str]) -> str:
-    """'; did you mean ...?' for a match ignoring case or a close spelling among ``known``, else nothing."""
-    names = [str(name) for name in known]
-    same_but_case = [name for name in names if name.lower() == value.lower()]
-    close = same_but_case or difflib.get_close_matches(value, names, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def _kind(value: object) -> str:
-    """A value's TOML kind and the value, for messages."""
-    if isinstance(value, bool):
-        kind = "boolean"
-    elif isinstance(value, int):
-        kind = "integer"
-    elif isinstance(value, float):
-        kind = "float"
-    elif isinstance(value, str):
-        kind = "string"
-    elif isinstance(value, Mapping):
-        return "a table"
-    elif isinstance(value, (list, tuple)):
-        return "an array"
-    else:
-        kind = type(value).__name__
-    return f"{kind} {value!r}"
-
-
 def _top_key(key: str) -> str:
     return key.split(".", 1)[0].split("[", 1)[0]
-
-
-# TOML -------------------------------------------------------------------------------------------------------
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_\-]+")
-_TABLE_HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY_LINE = re.compile(r"\s*(\"[^\"]*\"|[A-Za-z0-9_\-.]+)\s*=")
-
-
-def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
-
-
-def _toml_string(text: str) -> str:
-    escapes = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f"}
-    out = []
-    for char in text:
-        if char in escapes:
-            out.append(escapes[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
-def _toml_value(value: object) -> str:
-    """A TOML literal for the scenario's value types: bool, int, float, str and arrays of them."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    raise TypeError(f"no TOML form for {type(value).__name__}")
-
-
-def _key_lines(text: str) -> dict[str, int]:
-    """Best-effort line of each key in a TOML text, keyed as issues name them (``export_controls[0].fraction``)."""
-    lines: dict[str, int] = {}
-    prefix = ""
-    array_counts: dict[str, int] = {}
-    in_multiline_string = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        quotes = line.count('"""') + line.count("'''")
-        if in_multiline_string:
-            in_multiline_string = quotes % 2 == 0
-            continue
-        header = _TABLE_HEADER.match(line)
-        if header:
-            name = header.group(2).replace('"', "").replace(" ", "")
-            if header.group(1) == "[[":
-                index = array_counts.get(name, 0)
-                array_counts[name] = index + 1
-                lines.setdefault(name, number)
-                prefix = f"{name}[{index}]"
-            else:
-                prefix = name
-            lines.setdefault(prefix, number)
-        else:
-            key = _KEY_LINE.match(line)
-            if key:
-                path = f"{prefix}.{key.group(1).strip(chr(34))}" if prefix else key.group(1).strip('"')
-                lines.setdefault(path, number)
-        in_multiline_string = quotes % 2 == 1
-    return lines
-
-
-def _with_line(issue: InputIssue, lines: dict[str, int]) -> InputIssue:
-    """The issue with the line of its key (or of the nearest enclosing key) when the text shows one."""
-    key = issue.column
-    while key:
-        if key in lines:
-            return InputIssue(issue.file, issue.message, line=lines[key], column=issue.column)
-        key = key.rsplit(".", 1)[0] if "." in key else (key.rsplit("[", 1)[0] if "[" in key else "")
-    return issue

@@ -27,7 +27,7 @@ from ..inputs.data import InputData
 from ..model.build import populate
 from ..model.parameters import build_structure, mutable_values
 from ..runner import RunResult
-from ..scenario import Scenario
+from ..scenario import BUILD_SHAPING_FIELDS, Scenario
 from ..solve import (
     TIE_BREAK_ABSOLUTE_TOLERANCE,
     Deadline,
@@ -41,7 +41,6 @@ from .evaluate import Evaluator
 from .portfolio import Portfolio
 
 MEASURES = ("expected", "worst", "cvar")
-STRUCTURAL = ("horizon_start", "horizon_end", "partner_countries", "integer_builds")
 WEIGHT_MAXIMUM = 1e6
 """Largest scenario weight: weights are relative (normalised to sum to 1), so larger ones only risk overflow."""
 ALPHA_MAXIMUM = 0.99
@@ -90,7 +89,7 @@ def _check(scenarios: list[Scenario], weights: list[float] | None, measure: str,
                        f"not all zero, got {weights}", column="weights")
         )
     for scenario in scenarios[1:]:
-        for key in STRUCTURAL:
+        for key in BUILD_SHAPING_FIELDS:
             if getattr(scenario, key) != getattr(scenarios[0], key):
                 issues.append(
                     InputIssue(

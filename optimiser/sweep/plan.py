@@ -22,9 +22,10 @@ import numpy as np
 from ..errors import InputError, InputIssue
 from ..inputs.data import InputData
 from ..scenario import Scenario
+from ..toml_file import with_key_lines
 from .resolve import structural_key
 from .samplers import Point, points
-from .spec import SweepSpec, with_lines
+from .spec import SweepSpec
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class Task:
 
 def scenario_id(scenario: Scenario, inputs_sha256: str) -> str:
     """A 16-hex-digit hash of the scenario's resolved parameters and the inputs it runs on."""
-    settings = {key: value for key, value in scenario.to_dict().items() if key not in ("name", "description")}
+    settings = scenario.result_settings()
     text = json.dumps({"inputs_sha256": inputs_sha256, "scenario": settings}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -107,7 +108,7 @@ def build_tasks(spec: SweepSpec, data: InputData) -> tuple[list[Task], list[str]
     if issues:
         if bad > MAX_REPORTED_POINTS:
             issues.append(InputIssue(spec.source, f"{bad - MAX_REPORTED_POINTS} more points make invalid scenarios"))
-        raise with_lines(InputError(issues), spec.source)
+        raise InputError(with_key_lines(issues, spec.source))
     logger.info("sweep %s: %d points, %d distinct scenarios", spec.name, len(sample_ids), len(tasks))
     return list(tasks.values()), sample_ids
 

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..results import BUILD_COLUMNS
-from ..scenario import RULES
+from ..scenario import RESULT_FIELDS
 from .executors import ScenarioResult
 from .plan import Task
 from .spec import SweepSpec, dependence_metrics
@@ -28,7 +28,6 @@ META_COLUMNS = {
     "one_at_a_time": ("oat_parameter", "oat_level"),
     "morris": ("morris_trajectory",),
 }
-SCENARIO_FIELDS: tuple[str, ...] = tuple(key for key in RULES if key not in ("name", "description"))
 
 
 def _plain(value: object) -> object:
@@ -52,7 +51,7 @@ def field_column(name: str) -> str:
 
 def parameter_columns(spec: SweepSpec) -> list[str]:
     """Swept parameters that are not scenario fields (``export_control.*``): extra columns of the runs table."""
-    return [name for name in spec.parameters if name not in SCENARIO_FIELDS]
+    return [name for name in spec.parameters if name not in RESULT_FIELDS]
 
 
 def runs_row(spec: SweepSpec, task: Task, result: ScenarioResult) -> dict[str, object]:
@@ -63,7 +62,7 @@ def runs_row(spec: SweepSpec, task: Task, result: ScenarioResult) -> dict[str, o
     for name in parameter_columns(spec):
         value = task.values.get(name, (spec.export_control or {}).get(name.split(".", 1)[1]))
         row[name] = _plain(value)
-    for name in SCENARIO_FIELDS:
+    for name in RESULT_FIELDS:
         row[field_column(name)] = _plain(getattr(task.scenario, name))
     outcome = result.outcome
     row["status"] = result.status

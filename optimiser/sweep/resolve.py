@@ -34,7 +34,7 @@ from ..inputs.data import InputData
 from ..model import build_model, build_structure
 from ..model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, effective_lead, mutable_values
 from ..results import BUILD_THRESHOLD, SHARE_DECIMALS
-from ..scenario import RULES, Scenario
+from ..scenario import RESULT_FIELDS, STRUCTURAL_FIELDS, Scenario
 from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, Deadline, message_for
 from .lp import (
     COEFFICIENT,
@@ -53,18 +53,12 @@ from .lp import (
 
 logger = logging.getLogger(__name__)
 
-STRUCTURAL_FIELDS: tuple[str, ...] = ("horizon_start", "horizon_end", "partner_countries", "objective", "integer_builds")
-"""Scenario fields that change the model's structure: scenarios differing in them need their own build."""
-
 SHORTCUT_FIELDS: dict[str, str] = {
     "budget_busd": "budget",
     "yearly_cap_fraction": "yearly_cap_fraction",
     "unmet_weight": "unmet_weight",
 }
 """Scenario fields expected to set exactly one scalar mutable parameter to their value (probed, not assumed)."""
-
-VALUE_FIELDS: tuple[str, ...] = tuple(key for key in RULES if key not in ("name", "description"))
-"""Scenario fields that can change a result (everything but the name and the description)."""
 
 PRIMAL_SIMPLEX = 4
 """HiGHS ``simplex_strategy`` value for primal simplex."""
@@ -275,7 +269,7 @@ class Resolver:
 
     def parameter_vector(self, scenario: Scenario) -> np.ndarray:
         """Every mutable parameter value of ``scenario``, from ``mutable_values`` (cached, see the module)."""
-        key = tuple(getattr(scenario, name) for name in VALUE_FIELDS if name not in self.shortcuts)
+        key = tuple(getattr(scenario, name) for name in RESULT_FIELDS if name not in self.shortcuts)
         cached = self._values.get(key)
         if cached is None:
             cached = self.lp.parameters.vector(mutable_values(self.data, scenario, self.structure))

@@ -13,8 +13,6 @@ field of the sweep's own export control, ``export_control.<field>`` (``elements`
 from __future__ import annotations
 
 import math
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +21,8 @@ import numpy as np
 
 from ..errors import InputError, InputIssue
 from ..inputs.schema import STAGES
-from ..scenario import OVERRIDES_SOURCE, RULES, SCENARIO_NAME, Scenario, _hint, _key_lines, _kind
+from ..scenario import OVERRIDES_SOURCE, RESULT_FIELDS, RULES, SCENARIO_NAME, Scenario
+from ..toml_file import IssueCollector, describe_value, did_you_mean, read_toml, with_key_lines
 
 KINDS: tuple[str, ...] = ("grid", "one_at_a_time", "monte_carlo", "latin_hypercube", "morris")
 """The kinds of sweep; a sweep file has exactly one of these tables."""
@@ -34,9 +33,6 @@ EXPORT_CONTROL_FIELDS: tuple[str, ...] = ("elements", "start_year", "end_year", 
 """Fields of the sweep's export control; ``duration_years`` sets ``end_year = start_year + duration - 1``."""
 
 INTEGER_EXPORT_CONTROL_FIELDS = ("start_year", "end_year", "duration_years")
-
-NOT_PARAMETERS = ("name", "description")
-"""Scenario keys a sweep cannot vary (they name a run; every scenario of a sweep gets its own name)."""
 
 DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "uniform": ("low", "high"),
@@ -175,73 +171,27 @@ def is_numeric_parameter(name: str) -> bool:
 def load_spec(path: str | Path) -> SweepSpec:
     """Read and validate a sweep file; the base scenario path is relative to the sweep file."""
     file = str(path)
-    try:
-        text = Path(path).read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise InputError(InputIssue(file, "the sweep file does not exist")) from None
-    except OSError as error:
-        raise InputError(InputIssue(file, f"the sweep file cannot be read: {error.strerror or error}")) from None
-    except UnicodeDecodeError as error:
-        raise InputError(InputIssue(file, f"the sweep file is not UTF-8 text ({error.reason})")) from None
-    try:
-        settings = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        line_match = re.search(r"at line (\d+)", str(error))
-        raise InputError(
-            InputIssue(file, f"malformed TOML: {error}", line=int(line_match.group(1)) if line_match else None)
-        ) from None
+    settings, text = read_toml(path, "sweep file")
     if "name" not in settings and SCENARIO_NAME.fullmatch(Path(path).stem):
         settings["name"] = Path(path).stem
     try:
         return spec_from_dict(settings, source=file, directory=Path(path).resolve().parent)
     except InputError as error:
-        raise with_lines(error, file) from None
-
-
-def with_lines(error: InputError, source: str) -> InputError:
-    """``error`` with the line of each issue's key in the sweep file ``source`` (when it is a readable file)."""
-    try:
-        lines = _key_lines(Path(source).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return error
-    issues = []
-    for issue in error.issues:
-        key = issue.column if issue.file == source and issue.line is None else None
-        while key and key not in lines:
-            parent = re.match(r"^(.*)(\[\d+\]|\.[^.\[]+)$", key)
-            key = parent.group(1) if parent else ""
-        issues.append(InputIssue(issue.file, issue.message, line=lines[key], column=issue.column) if key else issue)
-    return InputError(issues)
-
-
-class _Issues:
-    """Issues of one sweep file, each naming the file and the key."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.items: list[InputIssue] = []
-
-    def add(self, key: str, message: str) -> None:
-        self.items.append(InputIssue(self.source, message, column=key))
-
-    def unknown(self, table: Mapping, known: tuple[str, ...] | list[str], prefix: str) -> None:
-        for key in table:
-            if key not in known:
-                self.add(f"{prefix}{key}", f"unknown key '{key}'{_hint(str(key), known)}")
+        raise InputError(with_key_lines(error.issues, file, text)) from None
 
 
 def spec_from_dict(settings: Mapping[str, object], source: str = "<sweep>", directory: Path | None = None) -> SweepSpec:
     """A sweep from a mapping shaped like the TOML file; ``directory`` resolves the base scenario path."""
-    issues = _Issues(source)
+    issues = IssueCollector(source)
     if not isinstance(settings, Mapping):
-        raise InputError(InputIssue(source, f"a sweep must be a table of settings, not {_kind(settings)}"))
+        raise InputError(InputIssue(source, f"a sweep must be a table of settings, not {describe_value(settings)}"))
     issues.unknown(settings, TOP_KEYS, "")
     name = settings.get("name")
     if not isinstance(name, str) or not SCENARIO_NAME.fullmatch(name):
         issues.add("name", f"expected a name usable as a results directory (letters, digits, '_', '-', '.'), got {name!r}")
     description = settings.get("description", "")
     if not isinstance(description, str):
-        issues.add("description", f"expected a string, got {_kind(description)}")
+        issues.add("description", f"expected a string, got {describe_value(description)}")
     kinds = [kind for kind in KINDS if kind in settings]
     if len(kinds) != 1:
         found = ", ".join(f"[{kind}]" for kind in kinds) or "none"
@@ -284,7 +234,7 @@ def spec_from_dict(settings: Mapping[str, object], source: str = "<sweep>", dire
             issues.add(f"{kind}.{swept_controls[0]}", "sweeping export_control fields needs an [export_control] table "
                        "with the fields not swept (elements, start_year, end_year or duration_years, fraction)")
     elif len(kinds) == 1:
-        issues.add(kinds[0], f"expected a table, got {_kind(settings[kinds[0]])}")
+        issues.add(kinds[0], f"expected a table, got {describe_value(settings[kinds[0]])}")
     if issues.items or base is None:
         raise InputError(issues.items)
     return SweepSpec(
@@ -300,10 +250,10 @@ def fields_parameters(fields: Mapping[str, object]) -> list[str]:
     return names
 
 
-def _base(table: object, source: str, directory: Path | None, issues: _Issues) -> Scenario | None:
+def _base(table: object, source: str, directory: Path | None, issues: IssueCollector) -> Scenario | None:
     """The base scenario: ``scenario`` (a path relative to the sweep file) plus inline overrides."""
     if not isinstance(table, Mapping):
-        issues.add("base", f"expected a table ([base]), got {_kind(table)}")
+        issues.add("base", f"expected a table ([base]), got {describe_value(table)}")
         return None
     overrides = {key: value for key, value in table.items() if key != "scenario"}
     issues.unknown(overrides, [key for key in RULES if key != "name"], "base.")
@@ -312,7 +262,7 @@ def _base(table: object, source: str, directory: Path | None, issues: _Issues) -
         if path is None:
             scenario = Scenario()
         elif not isinstance(path, str):
-            issues.add("base.scenario", f"expected a path to a scenario TOML file, got {_kind(path)}")
+            issues.add("base.scenario", f"expected a path to a scenario TOML file, got {describe_value(path)}")
             return None
         else:
             base_file = (directory or Path.cwd()) / path
@@ -350,11 +300,11 @@ def _base_file_problem(base_file: Path, source: str) -> str | None:
     return None
 
 
-def _export_control(table: object, issues: _Issues) -> dict[str, object] | None:
+def _export_control(table: object, issues: IssueCollector) -> dict[str, object] | None:
     if table is None:
         return None
     if not isinstance(table, Mapping):
-        issues.add("export_control", f"expected a table ([export_control]), got {_kind(table)}")
+        issues.add("export_control", f"expected a table ([export_control]), got {describe_value(table)}")
         return None
     issues.unknown(table, EXPORT_CONTROL_FIELDS, "export_control.")
     if "end_year" in table and "duration_years" in table:
@@ -362,16 +312,16 @@ def _export_control(table: object, issues: _Issues) -> dict[str, object] | None:
     return {key: (tuple(value) if isinstance(value, list) else value) for key, value in table.items()}
 
 
-def _known_parameter(key: str, where: str, issues: _Issues, numeric: bool = False) -> bool:
+def _known_parameter(key: str, where: str, issues: IssueCollector, numeric: bool = False) -> bool:
     """Whether ``key`` names a parameter (a numeric one when ``numeric``); an issue when not."""
     if key.startswith("export_control."):
         field_name = key.split(".", 1)[1]
         if field_name not in EXPORT_CONTROL_FIELDS:
-            issues.add(where, f"unknown export control field '{field_name}'{_hint(field_name, EXPORT_CONTROL_FIELDS)}")
+            issues.add(where, f"unknown export control field '{field_name}'{did_you_mean(field_name, EXPORT_CONTROL_FIELDS)}")
             return False
-    elif key not in RULES or key in NOT_PARAMETERS:
-        choices = [k for k in RULES if k not in NOT_PARAMETERS] + [f"export_control.{f}" for f in EXPORT_CONTROL_FIELDS]
-        issues.add(where, f"unknown parameter '{key}'{_hint(key, choices)}")
+    elif key not in RESULT_FIELDS:
+        choices = [*RESULT_FIELDS, *(f"export_control.{f}" for f in EXPORT_CONTROL_FIELDS)]
+        issues.add(where, f"unknown parameter '{key}'{did_you_mean(key, choices)}")
         return False
     if numeric and not is_numeric_parameter(key):
         issues.add(where, f"'{key}' is not a number: it can be listed in a [grid], not sampled or ranged")
@@ -391,7 +341,7 @@ def _flatten(table: Mapping[str, object], prefix: str = "") -> dict[str, object]
     return flat
 
 
-def _check_value(name: str, value: object, base: Scenario | None, where: str, issues: _Issues) -> object:
+def _check_value(name: str, value: object, base: Scenario | None, where: str, issues: IssueCollector) -> object:
     """``value`` converted as the scenario would hold it, with an issue (at ``where``) if it is invalid (not
     checked against the scenario when the base scenario is itself invalid: that is reported already)."""
     if name.startswith("export_control."):
@@ -402,10 +352,10 @@ def _check_value(name: str, value: object, base: Scenario | None, where: str, is
             return tuple(value) if isinstance(value, list) else value
         if field_name == "fraction":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-                issues.add(where, f"expected a fraction within 0-1, got {_kind(value)}")
+                issues.add(where, f"expected a fraction within 0-1, got {describe_value(value)}")
             return value
         if isinstance(value, bool) or not isinstance(value, int):
-            issues.add(where, f"expected a whole number, got {_kind(value)}")
+            issues.add(where, f"expected a whole number, got {describe_value(value)}")
         elif field_name == "duration_years" and value < 1:
             issues.add(where, f"must be at least 1, got {value}")
         return value
@@ -419,7 +369,7 @@ def _check_value(name: str, value: object, base: Scenario | None, where: str, is
         return value
 
 
-def _grid(table: Mapping[str, object], base: Scenario | None, issues: _Issues) -> dict[str, tuple]:
+def _grid(table: Mapping[str, object], base: Scenario | None, issues: IssueCollector) -> dict[str, tuple]:
     grid: dict[str, tuple] = {}
     flat = _flatten(table)
     if not flat:
@@ -451,16 +401,16 @@ def _grid(table: Mapping[str, object], base: Scenario | None, issues: _Issues) -
     return grid
 
 
-def _range_values(spec: Mapping[str, object], where: str, integer: bool, issues: _Issues) -> list:
+def _range_values(spec: Mapping[str, object], where: str, integer: bool, issues: IssueCollector) -> list:
     """The values ``start, start + step, ...`` up to and including ``stop`` (within rounding)."""
     unknown = [key for key in spec if key not in ("start", "stop", "step")]
     for key in unknown:
-        issues.add(f"{where}.{key}", f"unknown key '{key}'{_hint(str(key), ('start', 'stop', 'step'))}")
+        issues.add(f"{where}.{key}", f"unknown key '{key}'{did_you_mean(str(key), ('start', 'stop', 'step'))}")
     numbers = {}
     for key in ("start", "stop", "step"):
         value = spec.get(key)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            issues.add(f"{where}.{key}", f"expected a number, got {_kind(value) if key in spec else 'nothing'}")
+            issues.add(f"{where}.{key}", f"expected a number, got {describe_value(value) if key in spec else 'nothing'}")
             return []
         numbers[key] = value
     start, stop, step = numbers["start"], numbers["stop"], numbers["step"]
@@ -476,7 +426,7 @@ def _range_values(spec: Mapping[str, object], where: str, integer: bool, issues:
 
 
 def _ranges(
-    table: Mapping[str, object], prefix: str, base: Scenario | None, issues: _Issues, numeric: bool = True
+    table: Mapping[str, object], prefix: str, base: Scenario | None, issues: IssueCollector, numeric: bool = True
 ) -> dict[str, tuple[float, float]]:
     ranges: dict[str, tuple[float, float]] = {}
     flat = _flatten(table)
@@ -489,7 +439,7 @@ def _ranges(
         if isinstance(spec, Mapping):
             for key in spec:
                 if key not in ("low", "high"):
-                    issues.add(f"{where}.{key}", f"unknown key '{key}'{_hint(str(key), ('low', 'high'))}")
+                    issues.add(f"{where}.{key}", f"unknown key '{key}'{did_you_mean(str(key), ('low', 'high'))}")
             pair = (spec.get("low"), spec.get("high"))
         elif isinstance(spec, list) and len(spec) == 2:
             pair = (spec[0], spec[1])
@@ -512,7 +462,7 @@ def _ranges(
 
 
 def _integer(
-    table: Mapping[str, object], key: str, kind: str, issues: _Issues, minimum: int, default: int | None = None,
+    table: Mapping[str, object], key: str, kind: str, issues: IssueCollector, minimum: int, default: int | None = None,
     required: bool = False, maximum: int = 2**32 - 1,
 ) -> int:
     value = table.get(key, default)
@@ -520,21 +470,21 @@ def _integer(
         issues.add(f"{kind}.{key}", f"missing: a whole number from {minimum} to {maximum:,}")
         return minimum
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else _kind(value)
+        shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else describe_value(value)
         issues.add(f"{kind}.{key}", f"expected a whole number from {minimum} to {maximum:,}, got {shown}")
         return minimum
     return value
 
 
-def _number(spec: Mapping[str, object], key: str, where: str, issues: _Issues) -> float | None:
+def _number(spec: Mapping[str, object], key: str, where: str, issues: IssueCollector) -> float | None:
     value = spec.get(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        issues.add(f"{where}.{key}", f"expected a number, got {_kind(value) if key in spec else 'nothing'}")
+        issues.add(f"{where}.{key}", f"expected a number, got {describe_value(value) if key in spec else 'nothing'}")
         return None
     return float(value)
 
 
-def _distributions(table: object, prefix: str, issues: _Issues) -> dict[str, Distribution]:
+def _distributions(table: object, prefix: str, issues: IssueCollector) -> dict[str, Distribution]:
     distributions: dict[str, Distribution] = {}
     if not isinstance(table, Mapping) or not table:
         issues.add(prefix.rstrip("."), "expected a table of parameters, each { distribution = ..., ... }")
@@ -544,12 +494,12 @@ def _distributions(table: object, prefix: str, issues: _Issues) -> dict[str, Dis
         if not _known_parameter(name, where, issues, numeric=True):
             continue
         if not isinstance(spec, Mapping):
-            issues.add(where, f"expected {{ distribution = ..., ... }}, got {_kind(spec)}")
+            issues.add(where, f"expected {{ distribution = ..., ... }}, got {describe_value(spec)}")
             continue
         kind = spec.get("distribution")
         if kind not in DISTRIBUTIONS:
             issues.add(f"{where}.distribution", f"expected one of {', '.join(DISTRIBUTIONS)}, got {kind!r}"
-                       f"{_hint(str(kind), DISTRIBUTIONS)}")
+                       f"{did_you_mean(str(kind), DISTRIBUTIONS)}")
             continue
         optional = ("probabilities",) if kind == "discrete" else ("min", "max")
         known = ("distribution", *DISTRIBUTIONS[kind], *optional)
@@ -561,7 +511,7 @@ def _distributions(table: object, prefix: str, issues: _Issues) -> dict[str, Dis
     return distributions
 
 
-def _distribution(kind: str, spec: Mapping[str, object], where: str, issues: _Issues) -> Distribution | None:
+def _distribution(kind: str, spec: Mapping[str, object], where: str, issues: IssueCollector) -> Distribution | None:
     """One distribution with its settings checked (positive spreads, ordered bounds, probabilities)."""
     if kind == "discrete":
         values = spec.get("values")
@@ -608,18 +558,18 @@ def _distribution(kind: str, spec: Mapping[str, object], where: str, issues: _Is
     return distribution
 
 
-def _outputs(value: object, issues: _Issues) -> tuple[str, ...]:
+def _outputs(value: object, issues: IssueCollector) -> tuple[str, ...]:
     allowed = RUN_OUTPUTS + dependence_metrics()
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         issues.add("morris.outputs", f"expected a non-empty array of runs-table columns, got {value!r}")
         return ()
     for i, name in enumerate(value):
         if name not in allowed:
-            issues.add(f"morris.outputs[{i}]", f"'{name}' is not an output of the runs table{_hint(name, allowed)}")
+            issues.add(f"morris.outputs[{i}]", f"'{name}' is not an output of the runs table{did_you_mean(name, allowed)}")
     return tuple(value)
 
 
-def _check_morris_levels(ranges: Mapping[str, tuple[float, float]], levels: int, issues: _Issues) -> None:
+def _check_morris_levels(ranges: Mapping[str, tuple[float, float]], levels: int, issues: IssueCollector) -> None:
     """Whole-number parameters must land on whole numbers at every Morris grid level."""
     for name, (low, high) in ranges.items():
         if is_integer_parameter(name) and (high - low) % (levels - 1) != 0:

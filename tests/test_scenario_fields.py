@@ -1,0 +1,70 @@
+"""The scenario field lists derived from ``RULES`` (label, result, structural, build-shaping) pinned against
+the hand-written lists they replaced in the sweep, the runs table and the robust portfolio."""
+
+import pytest
+
+from optimiser.scenario import (
+    BUILD_SHAPING_FIELDS,
+    LABEL_FIELDS,
+    RESULT_FIELDS,
+    RULES,
+    STRUCTURAL_FIELDS,
+    Scenario,
+    _Rule,
+)
+from optimiser.sweep.plan import scenario_id
+
+
+def test_label_fields_are_the_name_and_the_description():
+    assert LABEL_FIELDS == ("name", "description")
+
+
+def test_result_fields_are_every_key_but_the_labels_in_file_order():
+    """Was ``VALUE_FIELDS`` (sweep/resolve.py), ``SCENARIO_FIELDS`` (sweep/records.py) and ``RULES`` minus
+    ``NOT_PARAMETERS`` (sweep/spec.py), all ``key not in ("name", "description")``."""
+    assert RESULT_FIELDS == tuple(key for key in RULES if key not in ("name", "description"))
+    assert "budget_busd" in RESULT_FIELDS and "time_limit_seconds" in RESULT_FIELDS
+
+
+def test_structural_fields_equal_the_sweeps_old_list():
+    """Was ``STRUCTURAL_FIELDS`` in sweep/resolve.py (the group key's order only follows RULES now)."""
+    assert set(STRUCTURAL_FIELDS) == {"horizon_start", "horizon_end", "partner_countries", "objective", "integer_builds"}
+
+
+def test_build_shaping_fields_equal_the_robust_portfolios_old_list():
+    """Was ``STRUCTURAL`` in portfolios/robust.py: the structural fields but the objective, which each
+    scenario of a robust portfolio keeps its own (only the builds are shared)."""
+    assert BUILD_SHAPING_FIELDS == ("horizon_start", "horizon_end", "partner_countries", "integer_builds")
+    assert set(STRUCTURAL_FIELDS) - set(BUILD_SHAPING_FIELDS) == {"objective"}
+
+
+@pytest.mark.parametrize("flags", [{"shapes_builds": True}, {"label": True, "structural": True}])
+def test_a_rule_with_contradicting_flags_is_refused(flags):
+    with pytest.raises(ValueError):
+        _Rule("int", **flags)
+
+
+def test_result_settings_leave_out_the_labels_and_the_absent_values():
+    scenario = Scenario(name="x", description="words", budget_busd=3.0)
+    settings = scenario.result_settings()
+    assert "name" not in settings and "description" not in settings and "horizon_start" not in settings
+    assert settings["budget_busd"] == 3.0
+    assert set(settings) == {key for key in RESULT_FIELDS if getattr(scenario, key) is not None}
+
+
+def test_scenario_id_ignores_labels_and_follows_values():
+    base = Scenario(name="a", description="one")
+    assert scenario_id(base, "inputs") == scenario_id(base.with_overrides(name="b", description="two"), "inputs")
+    assert scenario_id(base, "inputs") != scenario_id(base.with_overrides(budget_busd=3.0), "inputs")
+    assert scenario_id(base, "inputs") != scenario_id(base, "other inputs")
+
+
+def test_scenario_ids_are_the_ones_stored_sweeps_hold():
+    """The id of a stored sweep's scenarios must not move (a rerun reuses what it finds by id): these are
+    the ids the hand-written ``key not in ("name", "description")`` filter gave."""
+    assert scenario_id(Scenario(), "0" * 64) == "c2c9a5183b188aea"
+    scenario = Scenario(
+        name="q", description="d", horizon_start=2025, partner_countries=("AU",), element_weights={"Nd": 2.0},
+        export_controls=({"elements": ["Nd"], "start_year": 2026, "end_year": 2028, "fraction": 0.5},),
+    )
+    assert scenario_id(scenario, "abc") == "5ec319f5400ee3c9"
