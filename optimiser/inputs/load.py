@@ -14,7 +14,6 @@ CSV files are parsed with :mod:`csv` rather than pandas so that every value keep
 from __future__ import annotations
 
 import csv
-import difflib
 import hashlib
 import io
 import logging
@@ -27,8 +26,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, InputIssue
+from ..toml_file import did_you_mean
 from .data import InputData
 from .schema import (
+    BUILT_STATUSES,
     FIRST_POSSIBLE_YEAR,
     LAST_POSSIBLE_YEAR,
     PARAMETER_NAMES,
@@ -65,7 +66,6 @@ STAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
 GRADED_ROLES: tuple[str, ...] = ("mine", "recycling")
 """Roles whose output is fixed by grades (``grades.csv``) rather than chosen within a scope."""
 
-BUILT_STATUSES: tuple[str, ...] = ("candidate", "generic")
 EXISTING_STATUSES: tuple[str, ...] = ("operating", "construction")
 
 PROJECT_LEVEL_COLUMNS: tuple[str, ...] = (
@@ -277,7 +277,7 @@ def _check_header(
         elif name in positions:
             issues.add(file, f"column '{name}' appears twice in the header (only the first is read)", line, name)
         elif name not in expected:
-            issues.add(file, f"unknown column '{name}'{_hint(name, expected)}", line, name)
+            issues.add(file, f"unknown column '{name}'{did_you_mean(name, expected)}", line, name)
             positions.setdefault(name, position)
         else:
             positions[name] = position
@@ -319,16 +319,8 @@ def _parse_cell(column: Column, text: str) -> tuple[object, str | None]:
             return None, f"{text} is above the maximum {column.maximum:g}"
         return value, None
     if column.choices is not None and text not in column.choices:
-        return None, f"'{text}' is not one of: {', '.join(column.choices)}{_hint(text, column.choices)}"
+        return None, f"'{text}' is not one of: {', '.join(column.choices)}{did_you_mean(text, column.choices)}"
     return text, None
-
-
-def _hint(value: str, known: Iterable[str]) -> str:
-    """'; did you mean ...?' for a match ignoring case or a close spelling among ``known``, else nothing."""
-    names = [str(name) for name in known]
-    same_but_case = [name for name in names if name.lower() == value.lower()]
-    close = same_but_case or difflib.get_close_matches(value, names, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _check_keys(table: _Table, issues: _Issues) -> None:
@@ -414,7 +406,7 @@ def _check_references(
     for row in table.rows:
         if row.ok(column) and row.values[column] not in known:
             value = str(row.values[column])
-            issues.on(table, row, column, f"unknown {label or column} '{value}' (not in {where}){_hint(value, known)}")
+            issues.on(table, row, column, f"unknown {label or column} '{value}' (not in {where}){did_you_mean(value, known)}")
 
 
 def _check_years(table: _Table, years: tuple[int, int] | None, issues: _Issues, column: str = "year") -> None:
@@ -661,7 +653,7 @@ def _check_component(
         columns = [column.name for column in table.spec.columns]
         for name in names:
             if name not in columns:
-                issues.on(table, row, "assumed", f"'{name}' is not a column of projects.csv{_hint(name, columns)}")
+                issues.on(table, row, "assumed", f"'{name}' is not a column of projects.csv{did_you_mean(name, columns)}")
     if row.ok("max_units", "status") and values["max_units"] > 1 and values["status"] != "generic":
         message = f"max_units {values['max_units']} > 1 is only for generic modules, not a {values['status']} project"
         issues.on(table, row, "max_units", message)
@@ -681,7 +673,7 @@ def _check_scope(
         return
     unknown = [name for name in str(row.values["scope"]).split() if name not in known]
     if unknown:
-        hints = "".join(_hint(name, known) for name in unknown[:1])
+        hints = "".join(did_you_mean(name, known) for name in unknown[:1])
         issues.on(table, row, "scope", f"unknown {label}(s) in scope: {', '.join(unknown)} (not in {where}){hints}")
 
 

@@ -16,6 +16,9 @@ PROJECT_STATUSES: tuple[str, ...] = ("operating", "construction", "candidate", "
 """``operating`` and ``construction`` projects are data (online in their stated year); ``candidate`` and
 ``generic`` projects are build decisions."""
 
+BUILT_STATUSES: tuple[str, ...] = ("candidate", "generic")
+"""The statuses of projects the model decides to build (or not)."""
+
 PROJECT_ROLES: tuple[str, ...] = ("mine", "plant", "recycling")
 """``mine``: ore with fixed grades at the mining stage; ``plant``: separation, metal or magnet capacity over
 a scope; ``recycling``: scrap-fed output with fixed grades entering its stage without virgin feed."""

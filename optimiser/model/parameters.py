@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..inputs.data import InputData
-from ..inputs.schema import STAGES
+from ..inputs.schema import BUILT_STATUSES, STAGES
 from ..scenario import Scenario
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 TONNES_PER_KT = 1000.0
 MUSD_PER_BUSD = 1000.0
 PERCENT = 100.0
-BUILT_STATUSES = ("candidate", "generic")
 PROCESSING_STAGES = STAGES[1:3]
 """Stages whose plants output per element from feed (separation, metal); the magnet stage works by type."""
 
