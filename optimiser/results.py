@@ -8,13 +8,15 @@ back). Invariants (budget respected, nothing produced before it is online, balan
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
 from .inputs.data import InputData
-from .model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, ModelStructure
+from .model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, ModelStructure, Project, online_year
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,11 @@ SHARE_DECIMALS = 6
 """Shares are reported to a millionth of a unit: the capex tie-break may leave 1e-8 of slack, which is noise."""
 TOLERANCE_KT = 1e-6
 """Absolute tolerance of the invariant checks on flows (kt, i.e. 1 kg)."""
+BUDGET_RELATIVE_TOLERANCE = 1e-6
+BUDGET_ABSOLUTE_TOLERANCE_BUSD = 1e-6
+"""Spending counts as over a budget or yearly cap only beyond ``limit · (1 + relative) + absolute`` ($B)."""
+DEPENDENCE_GROUPS: tuple[str, ...] = ("all", "restricted")
+"""The aggregate element rows of the dependence table: every element, and the restricted ones."""
 
 
 @dataclass
@@ -43,27 +50,50 @@ def _value(component: object) -> float:
     return 0.0 if value is None else float(value)
 
 
+def build_values(model: pyo.ConcreteModel) -> dict[tuple[str, int], float]:
+    """Every build variable's value keyed by (project, start year): the Pyomo model's solution in the form
+    a sweep's solution array gives."""
+    return {(p, int(tau)): _value(model.build[p, tau]) for p, tau in model.BUILD}
+
+
+def chosen_builds(shares: Mapping[tuple[str, int], float]) -> dict[tuple[str, int], float]:
+    """The builds that are decisions: shares above :data:`BUILD_THRESHOLD` (the rest is solver noise)."""
+    return {key: float(share) for key, share in shares.items() if share > BUILD_THRESHOLD}
+
+
+def capex_musd(share: float, project: Project, capex_multiplier: float) -> float:
+    """Undiscounted capex of ``share`` units of ``project`` at the capex multiplier, US$ million."""
+    return share * project.capex_busd * capex_multiplier * MUSD_PER_BUSD
+
+
+def build_rows(
+    structure: ModelStructure, shares: Mapping[tuple[str, int], float], capex_multiplier: float, lead_shift: int
+) -> list[tuple]:
+    """The rows of builds.csv (in :data:`BUILD_COLUMNS` order, by start year then project) from the build
+    values of a solution: runs, sweeps and portfolio commands all report builds through this function."""
+    rows = []
+    for (p, tau), share in chosen_builds(shares).items():
+        project = structure.projects[p]
+        rounded = round(share, SHARE_DECIMALS)
+        rows.append(
+            (
+                p,
+                "+".join(project.stages),
+                project.country,
+                int(tau),
+                online_year(project, tau, lead_shift),
+                rounded,
+                capex_musd(rounded, project, capex_multiplier),
+            )
+        )
+    rows.sort(key=lambda row: (row[3], row[0]))
+    return rows
+
+
 def extract_builds(model: pyo.ConcreteModel, structure: ModelStructure, capex_multiplier: float, lead_shift: int) -> pd.DataFrame:
     """builds.csv: one row per project and start year with a non-zero build."""
-    rows = []
-    for p, tau in model.BUILD:
-        share = _value(model.build[p, tau])
-        if share <= BUILD_THRESHOLD:
-            continue
-        project = structure.projects[p]
-        rows.append(
-            {
-                "project": p,
-                "stage": "+".join(project.stages),
-                "country": project.country,
-                "start_year": int(tau),
-                "online_year": int(tau + max(0, project.lead_time_years + lead_shift)),
-                "share": round(share, SHARE_DECIMALS),
-                "capex_musd": round(share, SHARE_DECIMALS) * project.capex_busd * capex_multiplier * MUSD_PER_BUSD,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=BUILD_COLUMNS)
-    return frame.sort_values(["start_year", "project"]).reset_index(drop=True)
+    rows = build_rows(structure, build_values(model), capex_multiplier, lead_shift)
+    return pd.DataFrame(rows, columns=BUILD_COLUMNS)
 
 
 def _row_output(model: pyo.ConcreteModel, structure: ModelStructure) -> dict[tuple[str, str, int], float]:
@@ -137,11 +167,63 @@ def extract_flows(model: pyo.ConcreteModel, structure: ModelStructure) -> pd.Dat
 
 def _sorted(frame: pd.DataFrame, structure: ModelStructure) -> pd.DataFrame:
     stage_order = {s: i for i, s in enumerate(structure.stages)}
-    element_order = {e: i for i, e in enumerate(structure.elements + ["all", "restricted"])}
+    element_order = {e: i for i, e in enumerate(list(structure.elements) + list(DEPENDENCE_GROUPS))}
     keyed = frame.assign(
         _stage=frame["stage"].map(stage_order), _element=frame["element"].map(element_order)
     ).sort_values(["year", "_stage", "_element"])
     return keyed.drop(columns=["_stage", "_element"]).reset_index(drop=True)
+
+
+def aggregate_dependence(cells: np.ndarray, restricted: np.ndarray) -> np.ndarray:
+    """An element × stage × year array with the :data:`DEPENDENCE_GROUPS` aggregates appended as two more
+    elements: the sum over every element, and over the ``restricted`` ones (a boolean mask over elements)."""
+    return np.concatenate([cells, cells.sum(0, keepdims=True), cells[restricted].sum(0, keepdims=True)])
+
+
+@dataclass
+class DependenceCells:
+    """The defined cells of the dependence table (requirement > 0) in its row order: year, stage, element.
+
+    ``year``, ``stage`` and ``element`` are positions into the structure's years, stages and elements
+    followed by :data:`DEPENDENCE_GROUPS`. ``china`` and ``requirement`` hold every cell, defined or not,
+    as year × stage × (elements and aggregates) arrays.
+    """
+
+    year: np.ndarray
+    stage: np.ndarray
+    element: np.ndarray
+    dependence: np.ndarray
+    unmet: np.ndarray
+    china: np.ndarray
+    requirement: np.ndarray
+
+
+def dependence_cells(structure: ModelStructure, china: np.ndarray, shortfall: np.ndarray, requirement: np.ndarray) -> DependenceCells:
+    """Dependence (China content / requirement) and unmet share (shortfall / requirement) of every element
+    and aggregate, from element × stage × year arrays of a solution (kt). Runs and sweeps both use it."""
+    restricted = np.array([e in structure.restricted for e in structure.elements], dtype=bool)
+    china_t, short_t, req_t = (
+        aggregate_dependence(cells, restricted).transpose(2, 1, 0) for cells in (china, shortfall, requirement)
+    )
+    defined = req_t > 0
+    years, stages, elements = np.nonzero(defined)
+    return DependenceCells(
+        year=years,
+        stage=stages,
+        element=elements,
+        dependence=china_t[defined] / req_t[defined],
+        unmet=short_t[defined] / req_t[defined],
+        china=china_t,
+        requirement=req_t,
+    )
+
+
+def _cell_values(component: pyo.Component, structure: ModelStructure) -> np.ndarray:
+    """An element × stage × year array of a component's values."""
+    return np.array(
+        [[[_value(component[e, s, t]) for t in structure.years] for s in structure.stages] for e in structure.elements],
+        dtype=float,
+    ).reshape(len(structure.elements), len(structure.stages), len(structure.years))
 
 
 def extract_dependence(model: pyo.ConcreteModel, structure: ModelStructure, data: InputData) -> pd.DataFrame:
@@ -154,49 +236,31 @@ def extract_dependence(model: pyo.ConcreteModel, structure: ModelStructure, data
     china_production = _china_production(data)
     other_mining = _other_mining(data)
     output = _row_output(model, structure)
-    rows = []
-    groups = {"all": structure.elements, "restricted": structure.restricted}
-    for t in structure.years:
-        for s in structure.stages:
-            cells = {}
-            for e in structure.elements:
-                req = _value(model.requirement[e, s, t])
-                cells[e] = (req, _value(model.china[e, s, t]), _value(model.shortfall[e, s, t]))
-            for e in structure.elements:
-                req, china, short = cells[e]
-                if req <= 0:
-                    continue
-                rows.append(
-                    {
-                        "year": t,
-                        "element": e,
-                        "stage": s,
-                        "dependence": china / req,
-                        "unmet": short / req,
-                        "china_world_share": _share(china_production.get((s, e, t)), output.get((e, s, t), 0.0), 0.0),
-                    }
-                )
-            for group, members in groups.items():
-                req = sum(cells[e][0] for e in members)
-                if req <= 0:
-                    continue
-                china_prod = china_production.get((s, "ALL", t)) if group == "all" else _sum_elements(china_production, s, members, t)
-                row_out = sum(output.get((e, s, t), 0.0) for e in members)
-                extra = 0.0
-                if s == structure.stages[0] and group == "all":
-                    row_out = _mined_ore(model, structure, t)
-                    extra = other_mining.get(t, 0.0)
-                rows.append(
-                    {
-                        "year": t,
-                        "element": group,
-                        "stage": s,
-                        "dependence": sum(cells[e][1] for e in members) / req,
-                        "unmet": sum(cells[e][2] for e in members) / req,
-                        "china_world_share": _share(china_prod, row_out, extra),
-                    }
-                )
-    return _sorted(pd.DataFrame(rows, columns=DEPENDENCE_COLUMNS), structure)
+    cells = dependence_cells(
+        structure,
+        _cell_values(model.china, structure),
+        _cell_values(model.shortfall, structure),
+        _cell_values(model.requirement, structure),
+    )
+    labels = list(structure.elements) + list(DEPENDENCE_GROUPS)
+    members = {"all": structure.elements, "restricted": structure.restricted}
+    years = [structure.years[i] for i in cells.year]
+    stages = [structure.stages[i] for i in cells.stage]
+    elements = [labels[i] for i in cells.element]
+    world_shares = []
+    for t, s, e, position in zip(years, stages, elements, cells.element):
+        if position < len(structure.elements):
+            world_shares.append(_share(china_production.get((s, e, t)), output.get((e, s, t), 0.0), 0.0))
+            continue
+        china_prod = china_production.get((s, "ALL", t)) if e == "all" else _sum_elements(china_production, s, members[e], t)
+        row_out = sum(output.get((m, s, t), 0.0) for m in members[e])
+        extra = 0.0
+        if s == structure.stages[0] and e == "all":
+            row_out = _mined_ore(model, structure, t)
+            extra = other_mining.get(t, 0.0)
+        world_shares.append(_share(china_prod, row_out, extra))
+    rows = zip(years, elements, stages, cells.dependence.tolist(), cells.unmet.tolist(), world_shares)
+    return pd.DataFrame(list(rows), columns=DEPENDENCE_COLUMNS)
 
 
 def _sum_elements(china_production: dict, stage: str, members: list[str], year: int) -> float | None:
@@ -258,20 +322,46 @@ def check_invariants(model: pyo.ConcreteModel, structure: ModelStructure, tables
     return problems
 
 
+def _over(amount: float, limit: float) -> bool:
+    return amount > limit * (1 + BUDGET_RELATIVE_TOLERANCE) + BUDGET_ABSOLUTE_TOLERANCE_BUSD
+
+
+def budget_violations(
+    shares: Mapping[tuple[str, int], float],
+    capex_total: Mapping[tuple[str, int], float],
+    capex_draw: Mapping[tuple[str, int, int], float],
+    budget_busd: float,
+    yearly_cap_fraction: float,
+    years: Iterable[int],
+) -> list[str]:
+    """Where builds of ``shares`` units break the budget or a yearly cap, in words (empty when they fit).
+
+    ``capex_total`` and ``capex_draw`` are the model's discounted capex parameters ($B per unit, per start
+    and per start and year, as ``mutable_values`` gives them). The result invariants and the portfolio
+    commands both check budgets here, with one tolerance.
+    """
+    problems: list[str] = []
+    spent = sum(capex_total.get(key, 0.0) * share for key, share in shares.items())
+    if _over(spent, budget_busd):
+        problems.append(f"budget exceeded: {spent:.6f} $B spent against {budget_busd:.6f} $B")
+    cap = yearly_cap_fraction * budget_busd
+    for y in years:
+        drawn = sum(capex_draw.get((p, tau, y), 0.0) * share for (p, tau), share in shares.items() if tau <= y)
+        if _over(drawn, cap):
+            problems.append(f"yearly cap exceeded in {y}: {drawn:.6f} $B against {cap:.6f} $B")
+    return problems
+
+
 def _budget_problems(model: pyo.ConcreteModel, structure: ModelStructure) -> list[str]:
     """Budget, yearly cap and offered starts (skipped where a portfolio is evaluated with builds fixed)."""
-    problems: list[str] = []
-    budget = _value(model.budget)
-    spent = sum(_value(model.capex_total[p, tau]) * _value(model.build[p, tau]) for p, tau in model.BUILD)
-    if spent > budget * (1 + 1e-6) + 1e-6:
-        problems.append(f"budget exceeded: {spent:.6f} $B spent against {budget:.6f} $B")
-    cap = _value(model.yearly_cap_fraction) * budget
-    for y in structure.years:
-        drawn = sum(
-            _value(model.capex_draw[p, tau, y]) * _value(model.build[p, tau]) for p, tau in model.BUILD if tau <= y
-        )
-        if drawn > cap * (1 + 1e-6) + 1e-6:
-            problems.append(f"yearly cap exceeded in {y}: {drawn:.6f} $B against {cap:.6f} $B")
+    problems = budget_violations(
+        build_values(model),
+        {(p, int(tau)): _value(model.capex_total[p, tau]) for p, tau in model.BUILD},
+        {(p, int(tau), int(y)): _value(model.capex_draw[p, tau, y]) for p, tau, y in model.ONLINE},
+        _value(model.budget),
+        _value(model.yearly_cap_fraction),
+        structure.years,
+    )
     for p, tau in model.BUILD:
         if _value(model.build[p, tau]) > _value(model.build_upper[p, tau]) + 1e-6:
             problems.append(f"{p} started in {tau}, a start the scenario does not offer")

@@ -239,23 +239,37 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value)
 
 
+def shifted_lead(project: Project, lead_shift: int) -> int:
+    """Years from decision to first output with ``lead_shift`` years added (never negative)."""
+    return max(0, project.lead_time_years + lead_shift)
+
+
 def effective_lead(project: Project, scenario: Scenario) -> int:
     """Years from decision to first output under the scenario's lead-time shift (never negative)."""
-    return max(0, project.lead_time_years + scenario.lead_time_shift_years)
+    return shifted_lead(project, scenario.lead_time_shift_years)
+
+
+def online_year(project: Project, start_year: int, lead_shift: int) -> int:
+    """The first year a unit started in ``start_year`` produces, under a lead-time shift of ``lead_shift``."""
+    return int(start_year + shifted_lead(project, lead_shift))
+
+
+def construction_span(start: int, lead: int, build_years: int | None = None) -> list[int]:
+    """Years over which a unit started in ``start`` with ``lead`` years to output draws its capex.
+
+    The last ``build_years`` years before output, ``build_years`` defaulting to ``min(lead, 3)`` (MODEL.md
+    constraint 7); the years before are permitting. With no lead time the whole capex falls in the start year.
+    """
+    if lead <= 0:
+        return [start]
+    span = min(build_years or min(lead, 3), lead)
+    online = start + lead
+    return list(range(online - span, online))
 
 
 def construction_years(project: Project, start: int, scenario: Scenario) -> list[int]:
-    """Years over which a unit started in ``start`` draws its capex: the last ``build_years`` before output.
-
-    ``build_years`` defaults to ``min(lead, 3)`` (MODEL.md constraint 7); the years before are permitting.
-    With no lead time at all the whole capex falls in the start year.
-    """
-    lead = effective_lead(project, scenario)
-    if lead == 0:
-        return [start]
-    span = min(project.build_years or min(lead, 3), lead)
-    online = start + lead
-    return list(range(online - span, online))
+    """Years over which a unit of ``project`` started in ``start`` draws its capex under ``scenario``."""
+    return construction_span(start, effective_lead(project, scenario), project.build_years)
 
 
 def demand_tables(

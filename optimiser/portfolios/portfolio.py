@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pyomo.environ as pyo
 
 from ..errors import InputError, InputIssue, ResultDirectoryError
 from ..inputs.data import InputData
-from ..model.parameters import MUSD_PER_BUSD, ModelStructure
-from ..results import BUILD_THRESHOLD
+from ..model.parameters import ModelStructure, mutable_values
+from ..results import budget_violations, build_values, capex_musd, chosen_builds
 
 REQUIRED = ("project", "start_year", "share")
 ACCEPTED = REQUIRED + ("stage", "country", "online_year", "capex_musd")
@@ -34,38 +33,23 @@ class Portfolio:
     @classmethod
     def from_model(cls, model: object, name: str, source: str) -> Portfolio:
         """The builds of a solved model, at full precision (builds.csv rounds them for reading)."""
-        shares = {}
-        for p, tau in model.BUILD:
-            share = float(pyo.value(model.build[p, tau]))
-            if share > BUILD_THRESHOLD:
-                shares[p, int(tau)] = share
-        return cls(name=name, source=source, shares=shares)
+        return cls(name=name, source=source, shares=chosen_builds(build_values(model)))
 
     def budget_violations(self, data: InputData, scenario: object, structure: ModelStructure) -> list[str]:
         """Where this portfolio breaks ``scenario``'s budget or yearly cap, in words (empty when it fits)."""
-        from ..model.parameters import mutable_values
-
         values = mutable_values(data, scenario, structure)
-        budget = scenario.budget_busd
-        problems = []
-        total = sum(values["capex_total"].get(key, 0.0) * share for key, share in self.shares.items())
-        if total > budget * (1 + 1e-6) + 1e-9:
-            problems.append(f"spends ${total:.3f}B against a budget of ${budget:.3f}B")
-        cap = scenario.yearly_cap_fraction * budget
-        for year in structure.years:
-            drawn = sum(
-                values["capex_draw"].get((p, tau, year), 0.0) * share for (p, tau), share in self.shares.items()
-            )
-            if drawn > cap * (1 + 1e-6) + 1e-9:
-                problems.append(f"draws ${drawn:.3f}B in {year} against a yearly cap of ${cap:.3f}B")
-        return problems
+        return budget_violations(
+            self.shares,
+            values["capex_total"],
+            values["capex_draw"],
+            scenario.budget_busd,
+            scenario.yearly_cap_fraction,
+            structure.years,
+        )
 
     def capex_musd(self, structure: ModelStructure, capex_multiplier: float = 1.0) -> float:
         """Undiscounted capex of the portfolio at the given multiplier, US$ million."""
-        return sum(
-            share * structure.projects[p].capex_busd * capex_multiplier * MUSD_PER_BUSD
-            for (p, _), share in self.shares.items()
-        )
+        return sum(capex_musd(share, structure.projects[p], capex_multiplier) for (p, _), share in self.shares.items())
 
 
 def _portfolio_file(path: Path) -> tuple[Path, float | None, str]:

@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import InputError
 from ..inputs.data import InputData
 from ..inputs.schema import TABLES
-from ..model.parameters import build_structure, construction_years
+from ..model.parameters import build_structure, construction_span, construction_years
 from ..portfolios.result_dir import read_result
 from ..scenario import Scenario
 from ..store import read_result_csv
@@ -290,15 +290,6 @@ def _scenario(report: RunReport) -> Scenario | None:
         return None
 
 
-def _default_construction_years(start: int, online: int) -> list[int]:
-    """MODEL.md constraint 7 without the project's data: the last min(lead, 3) years before output."""
-    lead = online - start
-    if lead <= 0:
-        return [start]
-    span = min(lead, 3)
-    return list(range(online - span, online))
-
-
 @_per_report
 def capex_spread(report: RunReport) -> pd.DataFrame:
     """Each build's capex drawn evenly over its construction years (US$ million, undiscounted).
@@ -321,7 +312,7 @@ def capex_spread(report: RunReport) -> pd.DataFrame:
         if project is not None and scenario is not None:
             years, method = construction_years(project, start, scenario), "project data"
         else:
-            years, method = _default_construction_years(start, online), "default min(lead, 3)"
+            years, method = construction_span(start, online - start), "default min(lead, 3)"
         for year in years:
             rows.append(
                 {

@@ -32,8 +32,8 @@ from pyomo.common.tee import capture_output
 from ..errors import InputError
 from ..inputs.data import InputData
 from ..model import build_model, build_structure
-from ..model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, effective_lead, mutable_values
-from ..results import BUILD_THRESHOLD, SHARE_DECIMALS
+from ..model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, mutable_values
+from ..results import DEPENDENCE_GROUPS, build_rows, dependence_cells
 from ..scenario import RESULT_FIELDS, STRUCTURAL_FIELDS, Scenario
 from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, Deadline, message_for
 from .lp import (
@@ -68,9 +68,6 @@ FULL_EVALUATION_SHARE = 0.25
 
 VALUE_CACHE_SIZE = 8
 """Parameter vectors kept per resolver, keyed by the scenario's non-shortcut fields."""
-
-GROUPS = ("all", "restricted")
-"""The aggregate element rows of the dependence table."""
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
@@ -208,7 +205,6 @@ class Resolver:
         requirement = lp.parameters.slices["requirement"]
         position = {key: requirement.start + i for i, key in enumerate(lp.parameters.keys["requirement"])}
         self._requirement_positions = np.array([position[cell] for cell in cells], dtype=np.int64)
-        self._restricted = np.array([e in structure.restricted for e in structure.elements])
         if hasattr(model, "budget_limit"):
             self._budget_row = lp.row_of[id(model.budget_limit)]
             self._yearly_rows = np.array(
@@ -525,25 +521,8 @@ class Resolver:
         """Builds, the dependence table, the headline metrics, budget used and shortfall from a solution."""
         structure = self.structure
         outcome.budget_used_musd = float(self._tie_cost @ x + self._offsets[TIE_OFFSET]) * MUSD_PER_BUSD
-        shares = x[self._build_cols]
-        builds = []
-        for index in np.flatnonzero(shares > BUILD_THRESHOLD):
-            p, tau = self._build_pairs[index]
-            project = structure.projects[p]
-            rounded = round(float(shares[index]), SHARE_DECIMALS)
-            builds.append(
-                (
-                    p,
-                    "+".join(project.stages),
-                    project.country,
-                    int(tau),
-                    int(tau + effective_lead(project, scenario)),
-                    rounded,
-                    rounded * project.capex_busd * scenario.capex_multiplier * MUSD_PER_BUSD,
-                )
-            )
-        builds.sort(key=lambda row: (row[3], row[0]))
-        outcome.builds = builds
+        shares = dict(zip(self._build_pairs, x[self._build_cols].tolist()))
+        outcome.builds = build_rows(structure, shares, scenario.capex_multiplier, scenario.lead_time_shift_years)
 
         size = int(np.prod(self._shape))
         outputs, cols, coefficients = self._china
@@ -551,38 +530,28 @@ class Resolver:
         outputs, cols, coefficients = self._shortfall
         short = np.bincount(outputs, weights=coefficients * x[cols], minlength=size).reshape(self._shape)
         requirement = parameters[self._requirement_positions].reshape(self._shape)
-        restricted = self._restricted
-        # element x stage x year, with the 'all' and 'restricted' aggregates appended as two more elements
-        china_all = np.concatenate([china, china.sum(0, keepdims=True), china[restricted].sum(0, keepdims=True)])
-        short_all = np.concatenate([short, short.sum(0, keepdims=True), short[restricted].sum(0, keepdims=True)])
-        req_all = np.concatenate(
-            [requirement, requirement.sum(0, keepdims=True), requirement[restricted].sum(0, keepdims=True)]
-        )
-        # the table's order: year, then stage, then element
-        china_t, short_t, req_t = (a.transpose(2, 1, 0) for a in (china_all, short_all, req_all))
-        defined = req_t > 0
-        years, stages, elements = np.nonzero(defined)
+        cells = dependence_cells(structure, china, short, requirement)
         year_values = np.array(structure.years)
         outcome.dependence = DependenceRows(
-            year=year_values[years].astype(np.int32),
-            element=elements.astype(np.int16),
-            stage=stages.astype(np.int16),
-            dependence=china_t[defined] / req_t[defined],
-            unmet=short_t[defined] / req_t[defined],
-            element_labels=list(structure.elements) + list(GROUPS),
+            year=year_values[cells.year].astype(np.int32),
+            element=cells.element.astype(np.int16),
+            stage=cells.stage.astype(np.int16),
+            dependence=cells.dependence,
+            unmet=cells.unmet,
+            element_labels=list(structure.elements) + list(DEPENDENCE_GROUPS),
             stage_labels=list(structure.stages),
         )
 
         n_elements = len(structure.elements)
-        group_china = china_t[:, :, n_elements:]
-        group_req = req_t[:, :, n_elements:]
+        group_china = cells.china[:, :, n_elements:]
+        group_req = cells.requirement[:, :, n_elements:]
         group_defined = group_req > 0
         group_dependence = np.divide(group_china, group_req, out=np.full(group_req.shape, np.nan), where=group_defined)
         counts = group_defined.sum(axis=0)
         sums = np.where(group_defined, group_dependence, 0.0).sum(axis=0)
         means = np.divide(sums, counts, out=np.full(sums.shape, np.nan), where=counts > 0)
         metrics: dict[str, float] = {}
-        for g, group in enumerate(GROUPS):
+        for g, group in enumerate(DEPENDENCE_GROUPS):
             for s, stage in enumerate(structure.stages):
                 metrics[f"dependence_{group}_mean_{stage}"] = float(means[s, g])
                 metrics[f"dependence_{group}_final_{stage}"] = float(group_dependence[-1, s, g])
