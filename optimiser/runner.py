@@ -24,7 +24,7 @@ from .model.parameters import MUSD_PER_BUSD, ModelStructure, unmet_weight_warnin
 from .result_warnings import plan_warnings
 from .results import ResultTables, check_invariants, extract_dependence, extract_tables
 from .scenario import Scenario
-from .solve import Deadline, SolveOutcome, make_solver, solve_model
+from .solve import Deadline, SolveOutcome, import_highspy, make_solver, solve_model
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +65,13 @@ class RunResult:
 
 
 def versions() -> dict[str, str]:
-    """Versions of everything that shapes a result."""
-    import highspy
+    """Versions of everything that shapes a result (SolverUnavailableError without highspy)."""
     import numpy
     import pyomo
 
     from . import __version__
 
+    highspy = import_highspy()
     with capture_output(capture_fd=True):
         highs = highspy.Highs()
     return {

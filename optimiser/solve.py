@@ -1,9 +1,12 @@
-"""HiGHS through Pyomo's persistent HiGHS interface: statuses, the tie-break solve and the budget dual.
+"""HiGHS through Pyomo's persistent HiGHS interface, and the one solve sequence every back end runs.
 
-Only an optimal termination counts as success. Every other termination is mapped to a status
-(``time_limit``, ``infeasible``, ``error``) with a sentence saying what happened and what to try, never an
-exception. Every solve of one run (baseline, primary, tie-break, the integer budget dual's re-solves) draws on
-one :class:`Deadline`, so a time limit bounds the whole run, not each solve.
+The sequence (:func:`solve_sequence`): the primary solve for minimum dependence, the budget dual (the LP's
+row duals, or for integer builds re-solves at ``max(B - 1, 0)`` and ``B + 1``), and the capex tie-break
+with the primary optimum held within a tolerance, the primary plan kept when the tie-break fails. It runs
+over a :class:`SolveBackend`: :class:`PyomoBackend` here for runs and portfolio commands, the sweep's
+``Resolver`` over compiled HiGHS arrays. Every solve of one run (baseline, primary, tie-break, the integer
+budget dual's re-solves) draws on one :class:`Deadline`, so a time limit bounds the whole run, not each solve.
+Statuses and their words come from :mod:`.solve_status`.
 """
 
 from __future__ import annotations
@@ -11,78 +14,36 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Protocol
 
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.results import TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from .errors import SolverUnavailableError
+from .solve_status import NOT_STARTED, STATUSES, from_pyomo, message_for
+
+__all__ = ["STATUSES", "message_for"]
 
 logger = logging.getLogger(__name__)
 
-STATUSES = ("optimal", "time_limit", "infeasible", "error")
 TIE_BREAK_ABSOLUTE_TOLERANCE = 1e-9
 """Points added to the held optimum in the tie-break solve, beside the relative tolerance."""
 
-_STATUS_OF = {
-    TerminationCondition.convergenceCriteriaSatisfied: "optimal",
-    TerminationCondition.maxTimeLimit: "time_limit",
-    TerminationCondition.provenInfeasible: "infeasible",
-    TerminationCondition.locallyInfeasible: "infeasible",
-    TerminationCondition.infeasibleOrUnbounded: "infeasible",
-}
+HIGHS_UNAVAILABLE = "HiGHS is not available: install the 'highspy' package"
 
-_MESSAGE_OF = {
-    "optimal": "HiGHS found an optimal plan.",
-    "infeasible": (
-        "HiGHS proved that no plan satisfies every constraint. With shortfall allowed up to demand this points "
-        "to contradictory inputs, e.g. a negative budget or an export cap below what existing capacity forces."
-    ),
-}
-
-_NUMERICAL_ADVICE = (
-    "This usually means numerical trouble from extreme scenario values (very large or very small budgets, "
-    "multipliers, weights or growth): try values nearer the defaults (docs/model.md, 'Scenario settings'), "
-    "and report it with the scenario file if it persists."
-)
-
-_ERROR_MESSAGE_OF = {
-    TerminationCondition.unbounded.name: (
-        "HiGHS found the problem unbounded, which the model's bounds should rule out. " + _NUMERICAL_ADVICE
-    ),
-    TerminationCondition.iterationLimit.name: (
-        "HiGHS stopped at its iteration limit before proving a plan optimal. " + _NUMERICAL_ADVICE
-    ),
-    TerminationCondition.objectiveLimit.name: (
-        "HiGHS stopped at an objective limit before proving a plan optimal. " + _NUMERICAL_ADVICE
-    ),
-    TerminationCondition.interrupted.name: "the solve was interrupted before HiGHS proved a plan optimal.",
-    TerminationCondition.emptyModel.name: (
-        "HiGHS was given an empty model: the horizon and the data leave nothing to decide or measure."
-    ),
-}
+BUDGET_ABSENT, BUDGET_DROPPED, BUDGET_ACTIVE = "absent", "dropped", "active"
+"""A model's budget rows: none (no budget dual to speak of: 0), dropped (as when a fixed portfolio is
+evaluated: no dual reported), or in force."""
 
 
-def message_for(status: str, condition: str, time_limit: float | None = None, incumbent: float | None = None) -> str:
-    """What a solve's status and HiGHS termination condition mean for the user, and what to try.
-
-    For a time limit, ``time_limit`` (seconds, shared by every solve of the run) and ``incumbent`` (the best
-    objective found by then, if any) are named too.
-    """
-    if status == "time_limit":
-        limit = "" if time_limit is None else f" of {time_limit:g} s (shared by every solve of the run)"
-        found = "" if incumbent is None else f" The best plan found by then scores {incumbent:.4f} points."
-        return (
-            f"HiGHS stopped at the time limit{limit} before proving a plan optimal; no result is reported as "
-            f"optimal.{found} Raise --time-limit (time_limit_seconds in the scenario); with integer_builds = "
-            "true, also try the continuous model, which solves in seconds."
-        )
-    if status in _MESSAGE_OF:
-        return _MESSAGE_OF[status]
-    return _ERROR_MESSAGE_OF.get(
-        condition,
-        f"HiGHS could not finish the solve (termination condition '{condition}'). " + _NUMERICAL_ADVICE,
-    )
+def import_highspy() -> ModuleType:
+    """The ``highspy`` module, or :class:`SolverUnavailableError` (exit 4) when it is not installed."""
+    try:
+        import highspy
+    except ImportError as error:
+        raise SolverUnavailableError(HIGHS_UNAVAILABLE) from error
+    return highspy
 
 
 class Deadline:
@@ -128,11 +89,140 @@ class SolveOutcome:
         return self.status == "optimal"
 
 
+class SolveBackend(Protocol):
+    """A loaded model that :func:`solve_sequence` can switch between objectives, re-budget and run."""
+
+    def set_primary(self) -> None:
+        """Minimise the primary (dependence) objective, the tie-break bound free."""
+
+    def set_tie_break(self, held_optimum: float) -> None:
+        """Minimise capex with the primary objective (offset included) at most ``held_optimum``."""
+
+    def run(self, deadline: Deadline, load: bool = True) -> tuple[str, str, float | None]:
+        """Solve within what is left of ``deadline``: (status, condition name, objective). An optimal
+        solution becomes the current plan when ``load``; with no time left the solver is not called."""
+
+    def budget_rows(self) -> str:
+        """:data:`BUDGET_ABSENT`, :data:`BUDGET_DROPPED` or :data:`BUDGET_ACTIVE`."""
+
+    def lp_budget_dual(self) -> float:
+        """−(λ_budget + cap_frac · Σ_y λ_year[y]) from the last loaded LP solution's row duals."""
+
+    def budget(self) -> float:
+        """The budget B ($B) the model holds."""
+
+    def set_budget(self, value: float) -> None:
+        """Hold budget ``value`` ($B), with every row that scales with it."""
+
+    def save(self) -> object:
+        """The current plan, for :meth:`restore`."""
+
+    def restore(self, saved: object) -> None:
+        """Make a plan from :meth:`save` the current one again."""
+
+    def model_size(self) -> dict[str, int]:
+        """Rows, columns and non-zeros of the LP as the solver holds it."""
+
+
+def held_optimum(optimum: float, tolerance: float) -> float:
+    """The bound on the primary objective in the tie-break solve: the optimum within ``tolerance``."""
+    return optimum * (1.0 + tolerance) + TIE_BREAK_ABSOLUTE_TOLERANCE
+
+
+def solve_sequence(
+    backend: SolveBackend,
+    *,
+    integer_builds: bool,
+    tie_break: bool,
+    tolerance: float,
+    deadline: Deadline,
+    budget_dual: bool = True,
+) -> SolveOutcome:
+    """Solve for minimum dependence, take the budget dual, then break ties by capex; the plan is left current.
+
+    The budget dual comes from the LP's row duals, or with ``integer_builds`` (a MIP has no duals) from
+    re-solves at ``max(B - 1, 0)`` and ``B + 1`` after the tie-break. Every solve draws on ``deadline``.
+    Timings: ``solve_primary``, ``solve_tie_break``, ``budget_dual_resolves``.
+    """
+    timings: dict[str, float] = {}
+    backend.set_primary()
+    started = time.perf_counter()
+    status, condition, objective = backend.run(deadline)
+    timings["solve_primary"] = time.perf_counter() - started
+    outcome = SolveOutcome(
+        status=status,
+        termination_condition=condition,
+        message=message_for(status, condition, deadline.seconds, objective),
+        model_size=backend.model_size(),
+        timings=timings,
+    )
+    if status != "optimal":
+        return outcome
+    outcome.objective = float(objective)
+    rows = backend.budget_rows()
+    if budget_dual and not integer_builds:
+        outcome.budget_dual_method = "lp_dual"
+        if rows == BUDGET_ACTIVE:
+            outcome.budget_dual = backend.lp_budget_dual()
+        elif rows == BUDGET_ABSENT:
+            outcome.budget_dual = 0.0
+
+    if tie_break:
+        saved = backend.save()
+        started = time.perf_counter()
+        try:
+            backend.set_tie_break(held_optimum(outcome.objective, tolerance))
+            tb_status, tb_condition, tb_objective = backend.run(deadline)
+        finally:
+            backend.set_primary()
+        timings["solve_tie_break"] = time.perf_counter() - started
+        if tb_status == "optimal":
+            outcome.tie_break_capex_busd = float(tb_objective)
+        else:
+            backend.restore(saved)
+            outcome.warnings.append(
+                f"the capex tie-break solve ended {tb_status} ({tb_condition}); the first solve's plan is reported"
+            )
+
+    if budget_dual and integer_builds:
+        outcome.budget_dual_method = "finite_difference"
+        if rows == BUDGET_ABSENT:
+            outcome.budget_dual = 0.0
+        elif rows == BUDGET_ACTIVE:
+            started = time.perf_counter()
+            outcome.budget_dual = _finite_difference_dual(backend, deadline, outcome.warnings)
+            timings["budget_dual_resolves"] = time.perf_counter() - started
+    return outcome
+
+
+def _finite_difference_dual(backend: SolveBackend, deadline: Deadline, warnings: list[str]) -> float | None:
+    """For a MILP: (obj(B⁻) − obj(B + 1)) / (B + 1 − B⁻) from re-solves, with B⁻ = max(B − 1, 0).
+
+    The re-solves leave the current plan alone (it is the reported one) and the budget is restored after.
+    """
+    budget = backend.budget()
+    values: dict[float, float] = {}
+    try:
+        for shifted in (max(budget - 1.0, 0.0), budget + 1.0):
+            backend.set_budget(shifted)
+            status, _, objective = backend.run(deadline, load=False)
+            if status != "optimal" or objective is None:
+                warnings.append(f"budget dual: the re-solve at B = {shifted:g} $B ended {status}; no dual reported")
+                continue
+            values[shifted] = objective
+    finally:
+        backend.set_budget(budget)
+    if len(values) < 2:
+        return None
+    (low, low_value), (high, high_value) = sorted(values.items())
+    return (low_value - high_value) / (high - low)
+
+
 def make_solver(time_limit: float | None = None, threads: int | None = None) -> Highs:
     """A persistent HiGHS solver configured to report, not raise, on non-optimal terminations."""
     solver = Highs()
     if not solver.available():
-        raise SolverUnavailableError("HiGHS is not available: install the 'highspy' package")
+        raise SolverUnavailableError(HIGHS_UNAVAILABLE)
     solver.config.load_solutions = False
     solver.config.raise_exception_on_nonoptimal_result = False
     solver.config.time_limit = time_limit
@@ -154,16 +244,15 @@ def run_within(
     with no time left HiGHS is not called.
     """
     if deadline.expired:
-        return "time_limit", TerminationCondition.maxTimeLimit.name, None, None
+        return NOT_STARTED.status, NOT_STARTED.condition, None, None
     solver.config.time_limit = deadline.remaining()
     results = solver.solve(model)
-    condition = results.termination_condition
-    status = _STATUS_OF.get(condition, "error")
+    status, condition = from_pyomo(results.termination_condition)
     if status == "optimal" and load:
         results.solution_loader.load_vars()
         if integer:
             snap_integers(model)
-    return status, condition.name, results.incumbent_objective, results
+    return status, condition, results.incumbent_objective, results
 
 
 def snap_integers(model: pyo.ConcreteModel) -> None:
@@ -187,59 +276,64 @@ def model_size(solver: Highs) -> dict[str, int]:
     return {"rows": int(highs.getNumRow()), "columns": int(highs.getNumCol()), "nonzeros": int(highs.getNumNz())}
 
 
-def _set_primary(model: pyo.ConcreteModel) -> None:
-    model.tie_break.deactivate()
-    model.tie_break_bound.deactivate()
-    model.primary.activate()
+class PyomoBackend:
+    """The solve sequence over a built model in Pyomo's persistent HiGHS interface: values are loaded into
+    the model (integers snapped when ``integer``)."""
 
+    def __init__(self, solver: Highs, model: pyo.ConcreteModel, integer: bool) -> None:
+        self.solver = solver
+        self.model = model
+        self.integer = integer
+        self._results: object = None
 
-def _set_tie_break(model: pyo.ConcreteModel, optimum: float, tolerance: float) -> None:
-    model.primary_bound.set_value(optimum * (1.0 + tolerance) + TIE_BREAK_ABSOLUTE_TOLERANCE)
-    model.primary.deactivate()
-    model.tie_break_bound.activate()
-    model.tie_break.activate()
+    def set_primary(self) -> None:
+        model = self.model
+        model.tie_break.deactivate()
+        model.tie_break_bound.deactivate()
+        model.primary.activate()
 
+    def set_tie_break(self, held_optimum: float) -> None:
+        model = self.model
+        model.primary_bound.set_value(held_optimum)
+        model.primary.deactivate()
+        model.tie_break_bound.activate()
+        model.tie_break.activate()
 
-def _lp_budget_dual(results: object, model: pyo.ConcreteModel) -> float | None:
-    """−(λ_budget + cap_frac · Σ_y λ_year[y]): points of dependence bought by one more $1B (None when the
-    budget rows are dropped, as when a fixed portfolio is evaluated).
+    def run(self, deadline: Deadline, load: bool = True) -> tuple[str, str, float | None]:
+        status, condition, objective, results = run_within(self.solver, self.model, deadline, load, self.integer)
+        if load:
+            self._results = results
+        return status, condition, objective
 
-    The yearly cap scales with B, so both rows' right-hand sides move with it (MODEL.md).
-    """
-    if not hasattr(model, "budget_limit"):
-        return 0.0
-    if not model.budget_limit.active:
-        return None
-    rows = [model.budget_limit] + [model.yearly_budget_limit[y] for y in model.yearly_budget_limit]
-    duals = results.solution_loader.get_duals(rows)
-    budget_row = duals.get(model.budget_limit, 0.0)
-    yearly = sum(duals.get(model.yearly_budget_limit[y], 0.0) for y in model.yearly_budget_limit)
-    return -(budget_row + pyo.value(model.yearly_cap_fraction) * yearly)
+    def budget_rows(self) -> str:
+        if not hasattr(self.model, "budget_limit"):
+            return BUDGET_ABSENT
+        return BUDGET_ACTIVE if self.model.budget_limit.active else BUDGET_DROPPED
 
+    def lp_budget_dual(self) -> float:
+        """The yearly cap scales with B, so both rows' right-hand sides move with it (MODEL.md)."""
+        model = self.model
+        rows = [model.budget_limit] + [model.yearly_budget_limit[y] for y in model.yearly_budget_limit]
+        duals = self._results.solution_loader.get_duals(rows)
+        budget_row = duals.get(model.budget_limit, 0.0)
+        yearly = sum(duals.get(model.yearly_budget_limit[y], 0.0) for y in model.yearly_budget_limit)
+        return -(budget_row + pyo.value(model.yearly_cap_fraction) * yearly)
 
-def _finite_difference_dual(
-    solver: Highs, model: pyo.ConcreteModel, budget: float, deadline: Deadline
-) -> tuple[float | None, list[str]]:
-    """For a MILP: (obj(B⁻) − obj(B + 1)) / (B + 1 − B⁻) from re-solves, with B⁻ = max(B − 1, 0).
+    def budget(self) -> float:
+        return pyo.value(self.model.budget)
 
-    The re-solves leave the model's loaded values alone (they are the reported plan's).
-    """
-    values: dict[float, float] = {}
-    warnings: list[str] = []
-    try:
-        for shifted in (max(budget - 1.0, 0.0), budget + 1.0):
-            model.budget.set_value(shifted)
-            status, _, objective, _ = run_within(solver, model, deadline, load=False)
-            if status != "optimal" or objective is None:
-                warnings.append(f"budget dual: the re-solve at B = {shifted:g} $B ended {status}; no dual reported")
-                continue
-            values[shifted] = objective
-    finally:
-        model.budget.set_value(budget)
-    if len(values) < 2:
-        return None, warnings
-    (low, low_value), (high, high_value) = sorted(values.items())
-    return (low_value - high_value) / (high - low), warnings
+    def set_budget(self, value: float) -> None:
+        self.model.budget.set_value(value)
+
+    def save(self) -> list[tuple[object, float | None]]:
+        return [(var, var.value) for var in self.model.component_data_objects(pyo.Var, active=True)]
+
+    def restore(self, saved: list[tuple[object, float | None]]) -> None:
+        for var, value in saved:
+            var.set_value(value, skip_validation=True)
+
+    def model_size(self) -> dict[str, int]:
+        return model_size(self.solver)
 
 
 def solve_model(
@@ -253,63 +347,22 @@ def solve_model(
     deadline: Deadline | None = None,
     budget_dual: bool = True,
 ) -> SolveOutcome:
-    """Solve ``model`` for minimum dependence, then break ties by capex; values are left loaded.
+    """:func:`solve_sequence` on ``model`` through Pyomo; values are left loaded.
 
-    The budget dual comes from the LP's row duals, or, when the model has integer variables (whatever
-    ``integer_builds`` says), from re-solves at B ± 1 after the tie-break. Every solve draws on ``deadline``
-    (default: a new one of ``time_limit`` seconds).
+    The model counts as integer when it has integer variables, whatever ``integer_builds`` says. Every solve
+    draws on ``deadline`` (default: a new one of ``time_limit`` seconds).
     """
     solver = solver or make_solver(time_limit=time_limit)
-    deadline = deadline or Deadline(time_limit)
     integer = integer_builds or is_integer(model)
-    timings: dict[str, float] = {}
-    warnings: list[str] = []
-    _set_primary(model)
-
-    started = time.perf_counter()
-    status, condition, objective, results = run_within(solver, model, deadline, integer=integer)
-    timings["solve_primary"] = time.perf_counter() - started
-    outcome = SolveOutcome(
-        status=status,
-        termination_condition=condition,
-        message=message_for(status, condition, deadline.seconds, objective),
-        model_size=model_size(solver),
-        timings=timings,
-        warnings=warnings,
-        solver_version=solver_version(solver),
+    outcome = solve_sequence(
+        PyomoBackend(solver, model, integer),
+        integer_builds=integer,
+        tie_break=tie_break,
+        tolerance=tie_break_tolerance,
+        deadline=deadline or Deadline(time_limit),
+        budget_dual=budget_dual,
     )
-    if status != "optimal":
-        logger.warning("solve ended %s (%s)", status, condition)
-        return outcome
-    outcome.objective = float(objective)
-    if budget_dual and not integer:
-        outcome.budget_dual, outcome.budget_dual_method = _lp_budget_dual(results, model), "lp_dual"
-
-    if tie_break:
-        saved = [(var, var.value) for var in model.component_data_objects(pyo.Var, active=True)]
-        _set_tie_break(model, outcome.objective, tie_break_tolerance)
-        started = time.perf_counter()
-        tb_status, tb_condition, tb_objective, _ = run_within(solver, model, deadline, integer=integer)
-        timings["solve_tie_break"] = time.perf_counter() - started
-        if tb_status == "optimal":
-            outcome.tie_break_capex_busd = float(tb_objective)
-        else:
-            for var, value in saved:
-                var.set_value(value, skip_validation=True)
-            outcome.warnings.append(
-                f"the capex tie-break solve ended {tb_status} ({tb_condition}); the first solve's plan is reported"
-            )
-        _set_primary(model)
-
-    if budget_dual and integer:
-        outcome.budget_dual_method = "finite_difference"
-        if not hasattr(model, "budget_limit"):
-            outcome.budget_dual = 0.0
-        elif model.budget_limit.active:
-            started = time.perf_counter()
-            outcome.budget_dual, fd_warnings = _finite_difference_dual(
-                solver, model, pyo.value(model.budget), deadline
-            )
-            outcome.warnings += fd_warnings
-            timings["budget_dual_resolves"] = time.perf_counter() - started
+    outcome.solver_version = solver_version(solver)
+    if not outcome.optimal:
+        logger.warning("solve ended %s (%s)", outcome.status, outcome.termination_condition)
     return outcome

@@ -133,3 +133,50 @@ def test_a_spent_deadline_stops_before_calling_highs():
     outcome = solve_model(model, deadline=Deadline(0.0))
     assert outcome.status == "time_limit" and outcome.objective is None
     assert "time limit of 0 s" in outcome.message
+
+
+_WITHOUT_HIGHSPY = """
+import sys
+sys.modules["highspy"] = None  # every `import highspy` now fails, as on a machine without it
+from optimiser.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_without_highspy_a_command_says_so_in_one_line_and_exits_4(tmp_path, command):
+    """Not a traceback from importing the sweep's re-solver: the SolverUnavailableError a run raises."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tiny = Path(__file__).resolve().parent / "data" / "tiny"
+    if command == "run":
+        arguments = ["run", "--scenario", str(tiny / "scenarios" / "base.toml")]
+    else:
+        spec = tmp_path / "budgets.toml"
+        spec.write_text(
+            f'name = "budgets"\n[base]\nscenario = "{(tiny / "scenarios" / "base.toml").as_posix()}"\n'
+            "[grid]\nbudget_busd = [0.5, 1.0]\n",
+            encoding="utf-8",
+        )
+        arguments = ["sweep", str(spec), "--workers", "1", "--quiet"]
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_HIGHSPY, *arguments, "--inputs", str(tiny), "--out", str(tmp_path / "out"),
+         "--no-report"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 4, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "HiGHS is not available: install the 'highspy' package" in done.stderr
+
+
+def test_a_resolver_without_highspy_is_solver_unavailable(monkeypatch):
+    import sys
+
+    from optimiser.errors import SolverUnavailableError
+    from optimiser.sweep.resolve import Resolver
+
+    monkeypatch.setitem(sys.modules, "highspy", None)
+    with pytest.raises(SolverUnavailableError, match="install the 'highspy' package"):
+        Resolver(_data(), Scenario(budget_busd=1.0))

@@ -28,15 +28,8 @@ from ..model.build import populate
 from ..model.parameters import build_structure, mutable_values
 from ..runner import RunResult
 from ..scenario import BUILD_SHAPING_FIELDS, Scenario
-from ..solve import (
-    TIE_BREAK_ABSOLUTE_TOLERANCE,
-    Deadline,
-    is_integer,
-    make_solver,
-    message_for,
-    model_size,
-    run_within,
-)
+from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, Deadline, is_integer, make_solver, model_size, run_within
+from ..solve_status import message_for
 from .evaluate import Evaluator
 from .portfolio import Portfolio
 

@@ -3,11 +3,12 @@
 A :class:`Resolver` builds the Pyomo model of a group's first scenario once, compiles it (:mod:`.lp`) and
 loads it into its own HiGHS instance. For each scenario it computes the mutable parameter values with
 ``model.parameters.mutable_values`` (the function ``build_model`` uses, so a re-solve and a fresh build
-agree), applies only the LP numbers that changed, and re-solves from the previous basis. It reproduces
-``solve.solve_model`` exactly: the primary solve, the LP budget dual (``-(λ_budget + cap_frac · Σ_y
-λ_year[y])``), the capex tie-break with the optimum held (``optimum · (1 + tol) +
-TIE_BREAK_ABSOLUTE_TOLERANCE``), then for a MILP the budget dual from re-solves at ``max(B - 1, 0)``
-and ``B + 1``. All of a scenario's solves share one deadline of its ``time_limit_seconds``. It reads back
+agree), applies only the LP numbers that changed, and re-solves from the previous basis. The solves are
+``solve.solve_sequence``, the one a single run makes (primary solve, budget dual, capex tie-break, the
+integer budget dual's re-solves), with the resolver as its back end: the tie-break runs primal simplex from
+the primary basis, which is then restored for the next scenario. All of a scenario's solves share one
+deadline of its ``time_limit_seconds``. ``highspy`` is imported when a resolver is made, so a machine
+without it gets ``SolverUnavailableError``, not an import failure. It reads back
 only what a sweep reports: the objective, the budget rows' duals and the solution vector, from which builds, dependence
 and shortfall are computed with precomputed linear maps.
 
@@ -24,8 +25,8 @@ import logging
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import highspy
 import numpy as np
 from pyomo.common.tee import capture_output
 
@@ -35,7 +36,8 @@ from ..model import build_model, build_structure
 from ..model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, mutable_values
 from ..results import DEPENDENCE_GROUPS, build_rows, dependence_cells
 from ..scenario import RESULT_FIELDS, STRUCTURAL_FIELDS, Scenario
-from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, Deadline, message_for
+from ..solve import BUDGET_ABSENT, BUDGET_ACTIVE, Deadline, import_highspy, solve_sequence
+from ..solve_status import NOT_STARTED, from_highs
 from .lp import (
     COEFFICIENT,
     COL_LOWER,
@@ -50,6 +52,9 @@ from .lp import (
     CompiledLP,
     compile_model,
 )
+
+if TYPE_CHECKING:
+    import highspy
 
 logger = logging.getLogger(__name__)
 
@@ -69,30 +74,8 @@ FULL_EVALUATION_SHARE = 0.25
 VALUE_CACHE_SIZE = 8
 """Parameter vectors kept per resolver, keyed by the scenario's non-shortcut fields."""
 
-_STATUS = {
-    highspy.HighsModelStatus.kOptimal: "optimal",
-    highspy.HighsModelStatus.kTimeLimit: "time_limit",
-    highspy.HighsModelStatus.kInfeasible: "infeasible",
-    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
-}
-"""HiGHS model statuses as ``solve.STATUSES`` names them (everything else is ``error``)."""
-
-_CONDITION = {
-    highspy.HighsModelStatus.kOptimal: "convergenceCriteriaSatisfied",
-    highspy.HighsModelStatus.kTimeLimit: "maxTimeLimit",
-    highspy.HighsModelStatus.kInfeasible: "provenInfeasible",
-    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasibleOrUnbounded",
-    highspy.HighsModelStatus.kUnbounded: "unbounded",
-    highspy.HighsModelStatus.kIterationLimit: "iterationLimit",
-    highspy.HighsModelStatus.kObjectiveBound: "objectiveLimit",
-    highspy.HighsModelStatus.kObjectiveTarget: "objectiveLimit",
-    highspy.HighsModelStatus.kInterrupt: "interrupted",
-    highspy.HighsModelStatus.kModelEmpty: "emptyModel",
-    highspy.HighsModelStatus.kUnknown: "unknown",
-    highspy.HighsModelStatus.kNotset: "unknown",
-}
-"""HiGHS model statuses as Pyomo's termination conditions name them (everything else is ``error``), so a
-sweep explains a failure in the words a single run uses."""
+SWEEP_TIMINGS = {"solve_primary": "solve", "solve_tie_break": "tie_break"}
+"""The solve sequence's timings as the runs table names them (``time_solve_s``, ``time_tie_break_s``)."""
 
 
 def structural_key(scenario: Scenario) -> tuple:
@@ -138,6 +121,7 @@ class Outcome:
 
 
 def _new_highs(threads: int | None) -> highspy.Highs:
+    highspy = import_highspy()
     with capture_output(capture_fd=True):
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
@@ -153,10 +137,15 @@ def _probe_value(value: float) -> float:
 
 
 class Resolver:
-    """One built, compiled and loaded model of a structural group, re-solved for each scenario of it."""
+    """One built, compiled and loaded model of a structural group, re-solved for each scenario of it.
+
+    It is also the solve sequence's back end over the compiled arrays (``solve.SolveBackend``): the
+    methods from :meth:`set_primary` to :meth:`model_size`.
+    """
 
     def __init__(self, data: InputData, scenario: Scenario, threads: int | None = 1) -> None:
         started = time.perf_counter()
+        self._highspy = import_highspy()
         scenario.check_against(data)
         self.data = data
         self.key = structural_key(scenario)
@@ -180,7 +169,8 @@ class Resolver:
         self._parameters = parameters
         self._highs = self._load()
         self._time_limit: float | None = None
-        self._last_condition = "unknown"
+        self._solution: highspy.HighsSolution | None = None
+        self._iterations = 0
         self._values: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self.shortcuts = self._verified_shortcuts(scenario, parameters)
         self.solves = 0
@@ -232,7 +222,7 @@ class Resolver:
             highs.changeColsIntegrality(
                 len(lp.integer_columns),
                 lp.integer_columns,
-                np.full(len(lp.integer_columns), highspy.HighsVarType.kInteger),
+                np.full(len(lp.integer_columns), self._highspy.HighsVarType.kInteger),
             )
         highs.changeObjectiveOffset(self._offsets[COST_OFFSET])
         self._tie_mode = False
@@ -351,7 +341,61 @@ class Resolver:
         self._parameters = parameters.copy()
         return len(changed)
 
-    def _primary_mode(self) -> None:
+    def _set_time_limit(self, seconds: float | None) -> None:
+        if seconds != self._time_limit:
+            self._highs.setOptionValue("time_limit", INF if seconds is None else float(seconds))
+            self._time_limit = seconds
+
+    # Solving ------------------------------------------------------------------------------------------------
+
+    def solve(self, scenario: Scenario) -> Outcome:
+        """Solve ``scenario`` (of this resolver's group) with ``solve.solve_sequence``, from the last basis."""
+        if structural_key(scenario) != self.key:
+            raise ValueError(f"scenario {scenario.name} is not of this resolver's structural group {self.key}")
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        warm = self.solves > 0
+        self.solves += 1
+        self.set_primary()
+        parameters = self.parameter_vector(scenario)
+        timings["values"] = time.perf_counter() - started
+        t0 = time.perf_counter()
+        self._apply(parameters)
+        deadline = Deadline(scenario.time_limit_seconds)
+        timings["update"] = time.perf_counter() - t0
+
+        self._iterations = 0
+        solved = solve_sequence(
+            self,
+            integer_builds=self.integer,
+            tie_break=scenario.tie_break,
+            tolerance=scenario.tie_break_tolerance,
+            deadline=deadline,
+        )
+        for name, seconds in solved.timings.items():
+            timings[SWEEP_TIMINGS.get(name, name)] = seconds
+        outcome = Outcome(
+            status=solved.status,
+            objective=solved.objective,
+            tie_break_capex_busd=solved.tie_break_capex_busd,
+            budget_dual=solved.budget_dual,
+            budget_dual_method=solved.budget_dual_method,
+            iterations=self._iterations,
+            warm=warm,
+            timings=timings,
+            warnings=solved.warnings,
+        )
+        if not solved.optimal:
+            outcome.warnings.append(solved.message)
+            timings["total"] = time.perf_counter() - started
+            return outcome
+        t0 = time.perf_counter()
+        self._report(outcome, scenario, np.asarray(self._solution.col_value), parameters)
+        timings["extract"] = time.perf_counter() - t0
+        timings["total"] = time.perf_counter() - started
+        return outcome
+
+    def set_primary(self) -> None:
         """Primary costs, a free tie-break row and the primary solve's basis (the state between scenarios)."""
         if not self._tie_mode:
             return
@@ -366,15 +410,15 @@ class Resolver:
             self._primary_basis = None
         self._tie_mode = False
 
-    def _tie_break_mode(self, optimum: float, tolerance: float) -> None:
-        """Capex costs, with the primary objective held within tolerance of its optimum.
+    def set_tie_break(self, held_optimum: float) -> None:
+        """Capex costs, with the primary objective held at most ``held_optimum`` by the tie-break row.
 
         The primary optimum is primal feasible for the tie-break LP but not dual feasible: primal simplex
         takes a few iterations where dual simplex takes thousands (measured on the default model), and the
         primary basis is kept to restart the next scenario's primary solve from it.
         """
         highs = self._highs
-        bound = optimum * (1.0 + tolerance) + TIE_BREAK_ABSOLUTE_TOLERANCE - self._offsets[COST_OFFSET]
+        bound = held_optimum - self._offsets[COST_OFFSET]
         columns = self.lp.objective_columns
         self._tie_mode = True
         if not self.integer:
@@ -384,25 +428,19 @@ class Resolver:
         highs.changeColsCost(len(columns), columns, self._tie_cost[columns])
         highs.changeObjectiveOffset(self._offsets[TIE_OFFSET])
 
-    def _set_time_limit(self, seconds: float | None) -> None:
-        if seconds != self._time_limit:
-            self._highs.setOptionValue("time_limit", INF if seconds is None else float(seconds))
-            self._time_limit = seconds
-
-    # Solving ------------------------------------------------------------------------------------------------
-
-    def _run(self, deadline: Deadline) -> tuple[str, float | None, int]:
-        """Run HiGHS within what is left of ``deadline``: (status, objective, simplex iterations).
+    def run(self, deadline: Deadline, load: bool = True) -> tuple[str, str, float | None]:
+        """Run HiGHS within what is left of ``deadline``: (status, condition, objective); simplex iterations
+        are counted. An optimal solution becomes the current one when ``load``.
 
         With no time left HiGHS is not called. HiGHS keeps one thread scheduler per process: a first run
         with ``threads = 1`` in a process where another instance started it with more threads fails, and is
         retried once after a reset.
         """
         if deadline.expired:
-            self._last_condition = "maxTimeLimit"
-            return "time_limit", None, 0
+            return NOT_STARTED.status, NOT_STARTED.condition, None
         self._set_time_limit(deadline.remaining())
         highs = self._highs
+        highspy = self._highspy
         result = highs.run()
         if not self._scheduler_checked:
             self._scheduler_checked = True
@@ -410,110 +448,45 @@ class Resolver:
                 logger.info("HiGHS thread scheduler reset to run with threads = %s", self._threads)
                 highspy.Highs.resetGlobalScheduler(True)
                 highs.run()
-        model_status = highs.getModelStatus()
-        status = _STATUS.get(model_status, "error")
-        self._last_condition = _CONDITION.get(model_status, "error")
+        status, condition = from_highs(highs.getModelStatus())
         info = highs.getInfo()
         objective = float(info.objective_function_value) if status in ("optimal", "time_limit") else None
         if status == "time_limit" and info.primal_solution_status != 2:
             objective = None
-        return status, objective, max(0, int(info.simplex_iteration_count))
+        self._iterations += max(0, int(info.simplex_iteration_count))
+        if status == "optimal" and load:
+            self._solution = highs.getSolution()
+        return status, condition, objective
 
-    def solve(self, scenario: Scenario) -> Outcome:
-        """Solve ``scenario`` (of this resolver's group) as ``solve.solve_model`` would, from the last basis."""
-        if structural_key(scenario) != self.key:
-            raise ValueError(f"scenario {scenario.name} is not of this resolver's structural group {self.key}")
-        started = time.perf_counter()
-        timings: dict[str, float] = {}
-        warnings: list[str] = []
-        warm = self.solves > 0
-        self.solves += 1
-        self._primary_mode()
-        parameters = self.parameter_vector(scenario)
-        timings["values"] = time.perf_counter() - started
-        t0 = time.perf_counter()
-        self._apply(parameters)
-        deadline = Deadline(scenario.time_limit_seconds)
-        timings["update"] = time.perf_counter() - t0
+    def budget_rows(self) -> str:
+        """Absent when the model has no budget rows, else active (a sweep never drops them)."""
+        return BUDGET_ABSENT if self._budget_row is None else BUDGET_ACTIVE
 
-        t0 = time.perf_counter()
-        status, objective, iterations = self._run(deadline)
-        timings["solve"] = time.perf_counter() - t0
-        outcome = Outcome(status=status, iterations=iterations, warm=warm, timings=timings, warnings=warnings)
-        if status != "optimal":
-            warnings.append(message_for(status, self._last_condition, scenario.time_limit_seconds, objective))
-            timings["total"] = time.perf_counter() - started
-            return outcome
-        outcome.objective = objective
-        primary = self._highs.getSolution()
-        if not self.integer:
-            outcome.budget_dual, outcome.budget_dual_method = self._lp_budget_dual(primary, parameters), "lp_dual"
-
-        solution = primary
-        if scenario.tie_break:
-            t0 = time.perf_counter()
-            try:
-                self._tie_break_mode(objective, scenario.tie_break_tolerance)
-                tb_status, tb_objective, count = self._run(deadline)
-                outcome.iterations += count
-                if tb_status == "optimal":
-                    outcome.tie_break_capex_busd = tb_objective
-                    solution = self._highs.getSolution()
-                else:
-                    warnings.append(
-                        f"the capex tie-break solve ended {tb_status}; the first solve's plan is reported"
-                    )
-            finally:
-                self._primary_mode()
-            timings["tie_break"] = time.perf_counter() - t0
-        if self.integer:
-            t0 = time.perf_counter()
-            outcome.budget_dual, count, fd_warnings = self._finite_difference_dual(parameters, deadline)
-            outcome.budget_dual_method = "finite_difference"
-            outcome.iterations += count
-            warnings += fd_warnings
-            timings["budget_dual_resolves"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        self._report(outcome, scenario, np.asarray(solution.col_value), parameters)
-        timings["extract"] = time.perf_counter() - t0
-        timings["total"] = time.perf_counter() - started
-        return outcome
-
-    def _lp_budget_dual(self, solution, parameters: np.ndarray) -> float:
-        """``-(λ_budget + cap_frac · Σ_y λ_year[y])`` from the primary solve's row duals."""
-        if self._budget_row is None:
-            return 0.0
-        duals = solution.row_dual
+    def lp_budget_dual(self) -> float:
+        """``-(λ_budget + cap_frac · Σ_y λ_year[y])`` from the current solution's row duals."""
+        duals = self._solution.row_dual
         yearly = sum(duals[int(row)] for row in self._yearly_rows)
-        return -(duals[self._budget_row] + parameters[self._cap_position] * yearly)
+        return -(duals[self._budget_row] + self._parameters[self._cap_position] * yearly)
 
-    def _finite_difference_dual(
-        self, parameters: np.ndarray, deadline: Deadline
-    ) -> tuple[float | None, int, list[str]]:
-        """For a MILP: (obj(B⁻) − obj(B + 1)) / (B + 1 − B⁻) with B⁻ = max(B − 1, 0), as ``solve_model``."""
-        if self._budget_row is None:
-            return 0.0, 0, []
-        budget = float(parameters[self._budget_position])
-        values: dict[float, float] = {}
-        warnings: list[str] = []
-        iterations = 0
-        try:
-            for shifted in (max(budget - 1.0, 0.0), budget + 1.0):
-                changed = parameters.copy()
-                changed[self._budget_position] = shifted
-                self._apply(changed)
-                status, objective, count = self._run(deadline)
-                iterations += count
-                if status != "optimal" or objective is None:
-                    warnings.append(f"budget dual: the re-solve at B = {shifted:g} $B ended {status}; no dual reported")
-                    continue
-                values[shifted] = objective
-        finally:
-            self._apply(parameters)
-        if len(values) < 2:
-            return None, iterations, warnings
-        (low, low_value), (high, high_value) = sorted(values.items())
-        return (low_value - high_value) / (high - low), iterations, warnings
+    def budget(self) -> float:
+        return float(self._parameters[self._budget_position])
+
+    def set_budget(self, value: float) -> None:
+        """Apply the held parameter vector with the budget changed (the budget rows' bounds move with it)."""
+        changed = self._parameters.copy()
+        changed[self._budget_position] = value
+        self._apply(changed)
+
+    def save(self) -> highspy.HighsSolution | None:
+        return self._solution
+
+    def restore(self, saved: highspy.HighsSolution | None) -> None:
+        self._solution = saved
+
+    def model_size(self) -> dict[str, int]:
+        """Rows (the tie-break row included), columns and non-zeros of the LP HiGHS holds."""
+        highs = self._highs
+        return {"rows": int(highs.getNumRow()), "columns": int(highs.getNumCol()), "nonzeros": int(highs.getNumNz())}
 
     # Reporting ----------------------------------------------------------------------------------------------
 
