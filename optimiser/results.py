@@ -322,8 +322,9 @@ def check_invariants(model: pyo.ConcreteModel, structure: ModelStructure, tables
     return problems
 
 
-def _over(amount: float, limit: float) -> bool:
-    return amount > limit * (1 + BUDGET_RELATIVE_TOLERANCE) + BUDGET_ABSOLUTE_TOLERANCE_BUSD
+def exceeds_budget(amount_busd: float, limit_busd: float) -> bool:
+    """Whether spending ``amount_busd`` breaks a limit of ``limit_busd`` beyond the solver's tolerance."""
+    return amount_busd > limit_busd * (1 + BUDGET_RELATIVE_TOLERANCE) + BUDGET_ABSOLUTE_TOLERANCE_BUSD
 
 
 def budget_violations(
@@ -342,12 +343,12 @@ def budget_violations(
     """
     problems: list[str] = []
     spent = sum(capex_total.get(key, 0.0) * share for key, share in shares.items())
-    if _over(spent, budget_busd):
+    if exceeds_budget(spent, budget_busd):
         problems.append(f"budget exceeded: {spent:.6f} $B spent against {budget_busd:.6f} $B")
     cap = yearly_cap_fraction * budget_busd
     for y in years:
         drawn = sum(capex_draw.get((p, tau, y), 0.0) * share for (p, tau), share in shares.items() if tau <= y)
-        if _over(drawn, cap):
+        if exceeds_budget(drawn, cap):
             problems.append(f"yearly cap exceeded in {y}: {drawn:.6f} $B against {cap:.6f} $B")
     return problems
 

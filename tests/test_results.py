@@ -27,6 +27,7 @@ from optimiser.results import (
     capex_musd,
     chosen_builds,
     dependence_cells,
+    exceeds_budget,
     extract_builds,
 )
 from optimiser.scenario import Scenario
@@ -130,6 +131,15 @@ def test_budget_violations_have_one_tolerance():
     assert budget_violations({("p", 2025): inside}, total, draw, limit, 1.0, [2025]) == []
     problems = budget_violations({("p", 2025): outside}, total, draw, limit, 0.5, [2025])
     assert [p.split(":")[0] for p in problems] == ["budget exceeded", "yearly cap exceeded in 2025"]
+
+
+def test_exceeds_budget_allows_the_relative_and_absolute_tolerance_and_no_more():
+    limit = 15.5
+    edge = limit * (1 + BUDGET_RELATIVE_TOLERANCE) + BUDGET_ABSOLUTE_TOLERANCE_BUSD
+    assert not exceeds_budget(limit, limit)
+    assert not exceeds_budget(edge, limit)
+    assert exceeds_budget(edge + 1e-9, limit)
+    assert exceeds_budget(2 * BUDGET_ABSOLUTE_TOLERANCE_BUSD, 0.0)
 
 
 def test_a_portfolio_and_the_invariants_agree_on_what_fits():

@@ -15,8 +15,8 @@ import pandas as pd
 
 from ..errors import InputError, InputIssue, ResultDirectoryError
 from ..inputs.data import InputData
-from ..model.parameters import ModelStructure, mutable_values
-from ..results import budget_violations, build_values, capex_musd, chosen_builds
+from ..model.parameters import MUSD_PER_BUSD, ModelStructure, mutable_values
+from ..results import budget_violations, build_values, capex_musd, chosen_builds, exceeds_budget
 
 REQUIRED = ("project", "start_year", "share")
 ACCEPTED = REQUIRED + ("stage", "country", "online_year", "capex_musd")
@@ -141,7 +141,7 @@ def read_portfolio(path: str | Path, data: InputData, structure: ModelStructure,
     portfolio = Portfolio(name=name, source=str(path), shares=shares)
     limit = run_budget if run_budget is not None else budget_musd
     cost = portfolio.capex_musd(structure)
-    if cost > limit * (1 + 1e-6) + 1e-6:
+    if exceeds_budget(cost / MUSD_PER_BUSD, limit / MUSD_PER_BUSD):
         raise InputError(
             InputIssue(file, f"the portfolio costs ${cost:,.1f}M at base capex, more than the budget of ${limit:,.1f}M")
         )

@@ -22,6 +22,7 @@ from ..inputs.data import InputData
 from ..inputs.schema import TABLES
 from ..model.parameters import build_structure, construction_span, construction_years
 from ..portfolios.result_dir import read_result
+from ..results import DEPENDENCE_GROUPS
 from ..scenario import Scenario
 from ..store import read_result_csv
 
@@ -116,7 +117,7 @@ class RunReport:
         frame = self.flows if self.flows is not None else self.any_dependence
         if frame is None:
             return []
-        return [e for e in dict.fromkeys(frame["element"]) if e not in ("all", "restricted")]
+        return [e for e in dict.fromkeys(frame["element"]) if e not in DEPENDENCE_GROUPS]
 
     @property
     def restricted(self) -> list[str] | None:
@@ -232,7 +233,7 @@ def dependence_groups(report: RunReport) -> list[str]:
     if frame is None:
         return []
     present = set(frame["element"])
-    return [g for g in ("all", "restricted") if g in present]
+    return [g for g in DEPENDENCE_GROUPS if g in present]
 
 
 @_per_report
@@ -445,7 +446,7 @@ def headline_rows(report: RunReport) -> list[dict]:
     headline = report.summary.get("headline") or {}
     baseline, plan = headline.get("baseline", {}), headline.get("plan", {})
     rows = []
-    for group in ("all", "restricted"):
+    for group in DEPENDENCE_GROUPS:
         stages = list(dict.fromkeys(list(baseline.get(group, {})) + list(plan.get(group, {}))))
         for stage in stages:
             before = baseline.get(group, {}).get(stage)
