@@ -21,9 +21,8 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from .errors import SolverUnavailableError
-from .solve_status import NOT_STARTED, STATUSES, from_pyomo, message_for
-
-__all__ = ["STATUSES", "message_for"]
+from .solve_status import NOT_STARTED, from_pyomo, message_for
+from .solve_status import STATUSES as STATUSES  # re-exported: callers name the statuses from here too
 
 logger = logging.getLogger(__name__)
 
