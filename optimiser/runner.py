@@ -22,7 +22,7 @@ from .inputs.data import InputData
 from .model import build_model, build_structure
 from .model.parameters import MUSD_PER_BUSD, ModelStructure, unmet_weight_warnings
 from .result_warnings import plan_warnings
-from .results import ResultTables, check_invariants, extract_dependence, extract_tables
+from .results import DEPENDENCE_GROUPS, ResultTables, check_invariants, extract_dependence, extract_tables
 from .scenario import Scenario
 from .solve import Deadline, SolveOutcome, import_highspy, make_solver, solve_model
 
@@ -226,7 +226,7 @@ def _headline(result: RunResult, structure: ModelStructure) -> dict:
     def pick(frame: pd.DataFrame | None) -> dict[str, dict[str, float]]:
         if frame is None:
             return {}
-        rows = frame[(frame["year"] == final) & frame["element"].isin(["all", "restricted"])]
+        rows = frame[(frame["year"] == final) & frame["element"].isin(DEPENDENCE_GROUPS)]
         return {
             group: {row.stage: float(row.dependence) for row in part.itertuples(index=False)}
             for group, part in rows.groupby("element")

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import UsageError
+from ..results import DEPENDENCE_GROUPS
 from .result_dir import StoredResult, read_results
 
 COLUMNS = ["section", "result", "item", "stage", "year", "metric", "value"]
@@ -99,7 +100,7 @@ def compare(results: list[str | Path | StoredResult], years: list[int] | None = 
             rows.append(_rows("capex_by_country", name, country, "", None, "capex_musd", capex))
         if result.dependence is not None:
             dep = result.dependence
-            chosen = dep[dep["year"].isin(years) & dep["element"].isin(["all", "restricted"])]
+            chosen = dep[dep["year"].isin(years) & dep["element"].isin(DEPENDENCE_GROUPS)]
             for row in chosen.itertuples(index=False):
                 rows.append(_rows("dependence", name, row.element, row.stage, int(row.year), "dependence", row.dependence))
                 rows.append(_rows("dependence", name, row.element, row.stage, int(row.year), "unmet", row.unmet))

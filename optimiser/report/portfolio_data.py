@@ -28,12 +28,13 @@ from ..errors import InputError, InputIssue
 from ..portfolios.result_dir import StoredResult, read_result
 from ..store import read_csv_table, read_json_object
 from ..portfolios.stress import regret_table
+from ..results import DEPENDENCE_GROUPS
 from . import style
 
 logger = logging.getLogger(__name__)
 
 KINDS: tuple[str, ...] = ("comparison", "stress", "robust")
-GROUPS: tuple[str, ...] = ("all", "restricted")
+GROUPS: tuple[str, ...] = DEPENDENCE_GROUPS
 """The element aggregates dependence.csv carries beside each element."""
 
 BUILD_COLUMNS = ["portfolio", "project", "stage", "country", "start_year", "online_year", "share", "capex_musd"]

@@ -26,6 +26,7 @@ import pandas as pd
 from ..errors import InputError, InputIssue
 from ..store import read_json_object
 from ..sweep.store import DEPENDENCE, read_detail
+from ..results import DEPENDENCE_GROUPS
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ SAMPLING_KINDS: tuple[str, ...] = ("monte_carlo", "latin_hypercube")
 PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
 """The fan chart's bands: 5-95 % and 25-75 % of the samples, and the median."""
 
-GROUPS: tuple[str, ...] = ("all", "restricted")
+GROUPS: tuple[str, ...] = DEPENDENCE_GROUPS
 """The element aggregates the sweep's dependence detail carries beside each element."""
 
 PARAMETER_LABELS: dict[str, str] = {

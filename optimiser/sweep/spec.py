@@ -23,6 +23,7 @@ from ..errors import InputError, InputIssue
 from ..inputs.schema import STAGES
 from ..scenario import OVERRIDES_SOURCE, RESULT_FIELDS, RULES, SCENARIO_NAME, Scenario
 from ..toml_file import IssueCollector, describe_value, did_you_mean, read_toml, with_key_lines
+from ..results import DEPENDENCE_GROUPS
 
 KINDS: tuple[str, ...] = ("grid", "one_at_a_time", "monte_carlo", "latin_hypercube", "morris")
 """The kinds of sweep; a sweep file has exactly one of these tables."""
@@ -57,7 +58,7 @@ MORRIS_DEFAULTS = {"trajectories": 10, "levels": 4, "seed": 0, "outputs": ("obje
 def dependence_metrics() -> tuple[str, ...]:
     """The dependence metric columns of the runs table (for the standard stages)."""
     return tuple(
-        f"dependence_{group}_{stat}_{stage}" for group in ("all", "restricted") for stat in ("mean", "final") for stage in STAGES
+        f"dependence_{group}_{stat}_{stage}" for group in DEPENDENCE_GROUPS for stat in ("mean", "final") for stage in STAGES
     )
 
 
