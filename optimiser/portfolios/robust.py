@@ -17,6 +17,7 @@ the horizon simply produces nothing. Ties are broken by capex, as for a single r
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -28,10 +29,11 @@ from ..model.build import populate
 from ..model.parameters import build_structure, mutable_values
 from ..runner import RunResult
 from ..scenario import BUILD_SHAPING_FIELDS, Scenario
-from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, Deadline, is_integer, make_solver, model_size, run_within
-from ..solve_status import message_for
+from ..solve import Deadline, PyomoBackend, is_integer, make_solver, solve_sequence
 from .evaluate import Evaluator
 from .portfolio import Portfolio
+
+logger = logging.getLogger(__name__)
 
 MEASURES = ("expected", "worst", "cvar")
 WEIGHT_MAXIMUM = 1e6
@@ -152,26 +154,30 @@ def robust(
         model.measure = pyo.Expression(
             expr=model.var_level + sum(weights[s] * model.excess[s] for s in model.SCENARIOS) / (1.0 - alpha)
         )
-    model.objective = pyo.Objective(expr=model.measure, sense=pyo.minimize)
+    # The names the shared solve sequence drives (PyomoBackend): the measure, then capex with it held.
+    model.primary = pyo.Objective(expr=model.measure, sense=pyo.minimize)
+    model.primary_bound = pyo.Param(mutable=True, initialize=0.0)
+    model.tie_break_bound = pyo.Constraint(expr=model.measure <= model.primary_bound)
+    model.tie_break = pyo.Objective(expr=reference.total_capex, sense=pyo.minimize)
 
     limit = time_limit if time_limit is not None else scenarios[0].time_limit_seconds
     deadline = Deadline(limit)
     solver = make_solver(time_limit=limit)
-    integer = is_integer(model)
-    status, condition, value, _ = run_within(solver, model, deadline, integer=integer)
-    size = model_size(solver)
-    if status != "optimal":
-        message = f"the robust model ended {status}: {message_for(status, condition, limit, value)}"
-        return RobustResult(status, message, measure, alpha if measure == "cvar" else None, weights, None, None, model_size=size)
-    value = float(value)
-
-    if scenarios[0].tie_break:
-        model.measure_bound = pyo.Constraint(
-            expr=model.measure <= value * (1 + scenarios[0].tie_break_tolerance) + TIE_BREAK_ABSOLUTE_TOLERANCE
-        )
-        model.objective.deactivate()
-        model.capex_objective = pyo.Objective(expr=reference.total_capex, sense=pyo.minimize)
-        run_within(solver, model, deadline, integer=integer)
+    outcome = solve_sequence(
+        PyomoBackend(solver, model, is_integer(model)),
+        integer_builds=False,
+        tie_break=scenarios[0].tie_break,
+        tolerance=scenarios[0].tie_break_tolerance,
+        deadline=deadline,
+        budget_dual=False,
+    )
+    size = outcome.model_size
+    if not outcome.optimal:
+        message = f"the robust model ended {outcome.status}: {outcome.message}"
+        return RobustResult(outcome.status, message, measure, alpha if measure == "cvar" else None, weights, None, None, model_size=size)
+    value = outcome.objective
+    for warning in outcome.warnings:
+        logger.warning("robust: %s", warning)
     portfolio = Portfolio.from_model(reference, "robust", f"robust ({measure})")
     evaluators = {scenario.name: Evaluator(data, scenario, time_limit=limit) for scenario in scenarios}
     evaluations = {name: evaluator(portfolio) for name, evaluator in evaluators.items()}
