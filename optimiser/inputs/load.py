@@ -143,7 +143,8 @@ def load_inputs(directory: str | Path) -> InputData:
     directory_text = os.fspath(directory)
     issues = _Issues()
     if not os.path.isdir(directory_text):
-        issues.add(directory_text, "the inputs directory does not exist")
+        why = "is a file, not the inputs directory" if os.path.exists(directory_text) else "the inputs directory does not exist"
+        issues.add(directory_text, why)
         raise InputError(issues.found)
 
     tables: dict[str, _Table] = {}

@@ -102,3 +102,13 @@ def test_extra_files_are_not_hashed(tiny, data):
 def test_whole_number_written_as_float_is_an_int(tiny):
     tiny.set_cell("projects.csv", 3, "lead_time_years", "3.0")
     assert load_inputs(tiny.directory).projects["lead_time_years"].iloc[1] == 3
+
+
+def test_a_file_given_as_the_inputs_directory_is_named_as_such(tmp_path):
+    from optimiser import load_inputs
+    from optimiser.errors import InputError
+
+    path = tmp_path / "projects.csv"
+    path.write_text("project\n")
+    with pytest.raises(InputError, match="is a file, not the inputs directory"):
+        load_inputs(path)
