@@ -187,6 +187,9 @@ def existing_target_entries(target: Path, noun: str = "result directory") -> lis
     target = Path(target)
     if target.name in ("", ".", "..") or target.resolve() in (Path.cwd(), *Path.cwd().parents):
         raise refuse_output(target, f"is the working directory or one of its parents, not a {noun}")
+    enclosing = _enclosing_result(target)
+    if enclosing is not None:
+        raise refuse_output(target, f"is inside the result directory {enclosing}, which a rerun would replace")
     if target.is_symlink():
         raise refuse_output(target, "is a symbolic link; results are written only to real directories")
     if not target.exists():
@@ -196,6 +199,14 @@ def existing_target_entries(target: Path, noun: str = "result directory") -> lis
     if not target.is_dir():
         raise refuse_output(target, f"is an existing file, not a {noun}")
     return sorted(target.iterdir())
+
+
+def _enclosing_result(target: Path) -> Path | None:
+    """The result directory of ours that ``target`` would sit inside (replacing it would lose ``target``)."""
+    for parent in target.resolve().parents:
+        if _manifest(parent) is not None or (parent / "sweep.json").is_file():
+            return parent
+    return None
 
 
 def check_output_target(target: Path, command: str) -> None:

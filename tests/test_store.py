@@ -301,3 +301,11 @@ def test_leftovers_of_others_beside_the_target_are_not_touched(tmp_path: Path):
     (foreign / "mine.txt").write_text("user data")
     store.write_result(_result(1.0), target)
     assert (foreign / "mine.txt").read_text() == "user data"
+
+
+def test_an_output_inside_another_result_is_refused(tmp_path: Path):
+    store.write_result(_result(1.0), tmp_path / "base")
+    with pytest.raises(store.InputError, match="inside the result directory"):
+        store.write_result(_result(2.0), tmp_path / "base" / "sub")
+    assert not (tmp_path / "base" / "sub").exists()
+    store.write_result(_result(3.0), tmp_path / "base")
