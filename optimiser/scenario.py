@@ -38,7 +38,9 @@ OBJECTIVES: tuple[str, ...] = ("weighted", "peak", "restricted", "final_year")
 OVERRIDES_SOURCE = "<overrides>"
 """The file name issues carry for values given in code or on the command line rather than in a file."""
 
-SCENARIO_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+SCENARIO_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}")
+"""A name that can be a results directory: letters, digits, '_', '-', '.'; at most 100 characters (file systems
+stop at 255, and `evaluate` joins two names)."""
 """A scenario name is a results directory name: no path separators, no leading dot."""
 
 EXPORT_CONTROL_KEYS: tuple[str, ...] = ("elements", "start_year", "end_year", "fraction")
@@ -386,7 +388,7 @@ def name_from_file(path: Path) -> str | None:
     stem = path.stem
     if SCENARIO_NAME.fullmatch(stem):
         return stem
-    derived = re.sub(r"[^a-z0-9_.\-]+", "_", stem.lower()).strip("_.-")
+    derived = re.sub(r"[^a-z0-9_.\-]+", "_", stem.lower()).strip("_.-")[:100].rstrip("_.-")
     if not SCENARIO_NAME.fullmatch(derived):
         return None
     logger.info("scenario file %s has no 'name' key: named '%s' after the file", path, derived)
@@ -429,7 +431,7 @@ def _value(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[obj
         if rule.choices is not None and value not in rule.choices:
             return value, issue(f"'{value}' is not one of: {', '.join(rule.choices)}{did_you_mean(value, rule.choices)}")
         if rule.kind == "name" and not SCENARIO_NAME.fullmatch(value):
-            return value, issue(f"'{value}' cannot name a results directory: use letters, digits, '_', '-', '.'")
+            return value, issue(f"'{value}' cannot name a results directory: use letters, digits, '_', '-', '.' (at most 100)")
         return value, []
     if rule.kind == "strings":
         if not isinstance(value, (list, tuple)):

@@ -33,7 +33,7 @@ def read_toml(path: str | Path, what: str) -> tuple[dict[str, object], str]:
     ("scenario file", "sweep file")."""
     file = str(path)
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        text = Path(path).read_bytes().decode("utf-8-sig")  # a BOM, as Windows editors write, is not content
     except FileNotFoundError:
         raise InputError(InputIssue(file, f"the {what} does not exist")) from None
     except OSError as error:

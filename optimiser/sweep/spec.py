@@ -189,7 +189,7 @@ def spec_from_dict(settings: Mapping[str, object], source: str = "<sweep>", dire
     issues.unknown(settings, TOP_KEYS, "")
     name = settings.get("name")
     if not isinstance(name, str) or not SCENARIO_NAME.fullmatch(name):
-        issues.add("name", f"expected a name usable as a results directory (letters, digits, '_', '-', '.'), got {name!r}")
+        issues.add("name", f"expected a name usable as a results directory (letters, digits, '_', '-', '.'; at most 100), got {name!r}")
     description = settings.get("description", "")
     if not isinstance(description, str):
         issues.add("description", f"expected a string, got {describe_value(description)}")
