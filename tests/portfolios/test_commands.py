@@ -50,11 +50,11 @@ def test_a_delay_never_lowers_a_fixed_portfolio_s_dependence(tiny: Path, tmp_pat
     run = _run(tiny, "base", tmp_path / "base")
     scenario_dir = tiny / "scenarios"
     for name in ("base", "late"):
-        assert main(["evaluate", "--inputs", str(tiny), "--portfolio", str(run), "--scenario", str(scenario_dir / f"{name}.toml"), "--out", str(tmp_path / name / "e")]) == 0
-    on_time = json.loads((tmp_path / "base" / "e" / "summary.json").read_text())["objective"]
-    late = json.loads((tmp_path / "late" / "e" / "summary.json").read_text())
+        assert main(["evaluate", "--inputs", str(tiny), "--portfolio", str(run), "--scenario", str(scenario_dir / f"{name}.toml"), "--out", str(tmp_path / "evaluations" / name)]) == 0
+    on_time = json.loads((tmp_path / "evaluations" / "base" / "summary.json").read_text())["objective"]
+    late = json.loads((tmp_path / "evaluations" / "late" / "summary.json").read_text())
     assert late["objective"] >= on_time - 1e-9
-    builds = pd.read_csv(tmp_path / "late" / "e" / "builds.csv")
+    builds = pd.read_csv(tmp_path / "evaluations" / "late" / "builds.csv")
     assert (builds["online_year"] - builds["start_year"]).min() >= 3
 
 
