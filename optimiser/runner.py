@@ -24,7 +24,7 @@ from .model.parameters import MUSD_PER_BUSD, ModelStructure, unmet_weight_warnin
 from .result_warnings import plan_warnings
 from .results import DEPENDENCE_GROUPS, ResultTables, check_invariants, extract_dependence, extract_tables
 from .scenario import Scenario
-from .solve import Deadline, SolveOutcome, import_highspy, make_solver, solve_model
+from .solve import SLOPE_STEP_BUSD, Deadline, SolveOutcome, import_highspy, make_solver, solve_model
 
 logger = logging.getLogger(__name__)
 
@@ -260,6 +260,11 @@ def _summary(
         "budget_dual": result.budget_dual,
         "budget_dual_unit": "dependence points per extra US$1B",
         "budget_dual_method": outcome.budget_dual_method,
+        "budget_dual_lp": outcome.budget_dual_lp,
+        "budget_dual_left": outcome.budget_dual_left,
+        "budget_dual_right": outcome.budget_dual_right,
+        "budget_dual_step_busd": SLOPE_STEP_BUSD if outcome.budget_dual_right is not None else None,
+        "secondary_objective": outcome.secondary_objective,
         "headline": _headline(result, structure),
         "horizon": [structure.first_year, structure.last_year],
         "projects_in_model": len(structure.projects),

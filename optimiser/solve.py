@@ -1,8 +1,11 @@
 """HiGHS through Pyomo's persistent HiGHS interface, and the one solve sequence every back end runs.
 
-The sequence (:func:`solve_sequence`): the primary solve for minimum dependence, the budget dual (the LP's
-row duals, or for integer builds re-solves at ``max(B - 1, 0)`` and ``B + 1``), and the capex tie-break
-with the primary optimum held within a tolerance, the primary plan kept when the tie-break fails. It runs
+The sequence (:func:`solve_sequence`): the primary solve for minimum dependence; under a named objective
+other than ``weighted`` a secondary solve minimising ``weighted`` over every cell with the primary optimum
+held; the capex tie-break with every earlier optimum held within a tolerance (the previous plan kept when a
+later solve fails); then the budget dual: for an LP the row duals checked against one-sided slopes from
+warm re-solves at ``B ± δ`` (:data:`SLOPE_STEP_BUSD`), the right-hand slope reported where the LP dual is
+not the unique marginal value, and for integer builds re-solves at ``max(B - 1, 0)`` and ``B + 1``. It runs
 over a :class:`SolveBackend`: :class:`PyomoBackend` here for runs and portfolio commands, the sweep's
 ``Resolver`` over compiled HiGHS arrays. Every solve of one run (baseline, primary, tie-break, the integer
 budget dual's re-solves) draws on one :class:`Deadline`, so a time limit bounds the whole run, not each solve.
@@ -15,6 +18,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from types import ModuleType
+from collections.abc import Iterable
 from typing import Protocol
 
 import pyomo.environ as pyo
@@ -28,6 +32,13 @@ logger = logging.getLogger(__name__)
 
 TIE_BREAK_ABSOLUTE_TOLERANCE = 1e-9
 """Points added to the held optimum in the tie-break solve, beside the relative tolerance."""
+
+SLOPE_STEP_BUSD = 1e-3
+"""δ ($B) of the one-sided budget slopes: (obj(B) − obj(B + δ)) / δ and (obj(B − δ) − obj(B)) / δ."""
+
+SLOPE_AGREEMENT_TOLERANCE = 1e-3
+"""The LP dual counts as the unique marginal value when it is within this much of both one-sided slopes,
+relative to max(1, |dual|): a slope over δ carries HiGHS's objective error (about 1e-7 points) times 1/δ."""
 
 HIGHS_UNAVAILABLE = "HiGHS is not available: install the 'highspy' package"
 
@@ -76,8 +87,12 @@ class SolveOutcome:
     message: str
     objective: float | None = None
     tie_break_capex_busd: float | None = None
+    secondary_objective: float | None = None
     budget_dual: float | None = None
     budget_dual_method: str | None = None
+    budget_dual_lp: float | None = None
+    budget_dual_left: float | None = None
+    budget_dual_right: float | None = None
     model_size: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -94,8 +109,16 @@ class SolveBackend(Protocol):
     def set_primary(self) -> None:
         """Minimise the primary (dependence) objective, the tie-break bound free."""
 
-    def set_tie_break(self, held_optimum: float) -> None:
-        """Minimise capex with the primary objective (offset included) at most ``held_optimum``."""
+    def has_secondary(self) -> bool:
+        """Whether the model has a secondary objective (``weighted`` over every cell under another primary)."""
+
+    def set_secondary(self, held_optimum: float) -> None:
+        """Minimise the secondary objective with the primary objective (offset included) at most
+        ``held_optimum``."""
+
+    def set_tie_break(self, held_optimum: float, held_secondary: float | None = None) -> None:
+        """Minimise capex with the primary objective (offset included) at most ``held_optimum`` and, when
+        given, the secondary objective at most ``held_secondary``."""
 
     def run(self, deadline: Deadline, load: bool = True) -> tuple[str, str, float | None]:
         """Solve within what is left of ``deadline``: (status, condition name, objective). An optimal
@@ -124,7 +147,7 @@ class SolveBackend(Protocol):
 
 
 def held_optimum(optimum: float, tolerance: float) -> float:
-    """The bound on the primary objective in the tie-break solve: the optimum within ``tolerance``."""
+    """The bound on an objective in the later solves: its optimum within ``tolerance``."""
     return optimum * (1.0 + tolerance) + TIE_BREAK_ABSOLUTE_TOLERANCE
 
 
@@ -136,12 +159,17 @@ def solve_sequence(
     tolerance: float,
     deadline: Deadline,
     budget_dual: bool = True,
+    budget_slopes: bool = True,
 ) -> SolveOutcome:
-    """Solve for minimum dependence, take the budget dual, then break ties by capex; the plan is left current.
+    """Solve for minimum dependence, break ties, then take the budget dual; the last optimal plan is current.
 
-    The budget dual comes from the LP's row duals, or with ``integer_builds`` (a MIP has no duals) from
-    re-solves at ``max(B - 1, 0)`` and ``B + 1`` after the tie-break. Every solve draws on ``deadline``.
-    Timings: ``solve_primary``, ``solve_tie_break``, ``budget_dual_resolves``.
+    Ties (with ``tie_break``): a secondary solve when the back end has one (``weighted`` over every cell with
+    the primary optimum held), then capex with every earlier optimum held; a failed later solve keeps the
+    plan before it and says so. The budget dual of an LP is the row duals' value where it equals both
+    one-sided slopes from warm re-solves at ``B ± δ`` (``budget_slopes``; :func:`_budget_slopes`), else the
+    right-hand slope; with ``integer_builds`` (a MIP has no duals) re-solves at ``max(B - 1, 0)`` and
+    ``B + 1``. Every solve draws on ``deadline``. Timings: ``solve_primary``, ``solve_secondary``,
+    ``solve_tie_break``, ``budget_dual_resolves``.
     """
     timings: dict[str, float] = {}
     backend.set_primary()
@@ -159,39 +187,120 @@ def solve_sequence(
         return outcome
     outcome.objective = float(objective)
     rows = backend.budget_rows()
-    if budget_dual and not integer_builds:
-        outcome.budget_dual_method = "lp_dual"
-        if rows == BUDGET_ACTIVE:
-            outcome.budget_dual = backend.lp_budget_dual()
-        elif rows == BUDGET_ABSENT:
-            outcome.budget_dual = 0.0
+    if budget_dual and not integer_builds and rows == BUDGET_ACTIVE:
+        outcome.budget_dual_lp = backend.lp_budget_dual()
 
     if tie_break:
-        saved = backend.save()
-        started = time.perf_counter()
-        try:
-            backend.set_tie_break(held_optimum(outcome.objective, tolerance))
-            tb_status, tb_condition, tb_objective = backend.run(deadline)
-        finally:
-            backend.set_primary()
-        timings["solve_tie_break"] = time.perf_counter() - started
-        if tb_status == "optimal":
-            outcome.tie_break_capex_busd = float(tb_objective)
-        else:
-            backend.restore(saved)
-            outcome.warnings.append(
-                f"the capex tie-break solve ended {tb_status} ({tb_condition}); the first solve's plan is reported"
-            )
+        _break_ties(backend, outcome, tolerance, deadline)
 
-    if budget_dual and integer_builds:
-        outcome.budget_dual_method = "finite_difference"
+    if budget_dual:
+        outcome.budget_dual_method = "finite_difference" if integer_builds else "lp_dual"
         if rows == BUDGET_ABSENT:
             outcome.budget_dual = 0.0
-        elif rows == BUDGET_ACTIVE:
+        elif rows == BUDGET_ACTIVE and integer_builds:
             started = time.perf_counter()
             outcome.budget_dual = _finite_difference_dual(backend, deadline, outcome.warnings)
             timings["budget_dual_resolves"] = time.perf_counter() - started
+        elif rows == BUDGET_ACTIVE:
+            outcome.budget_dual = outcome.budget_dual_lp
+            if budget_slopes:
+                started = time.perf_counter()
+                _budget_slopes(backend, outcome, deadline)
+                timings["budget_dual_resolves"] = time.perf_counter() - started
     return outcome
+
+
+def _break_ties(backend: SolveBackend, outcome: SolveOutcome, tolerance: float, deadline: Deadline) -> None:
+    """The secondary solve (when the back end has one), then capex, each with the earlier optima held."""
+    timings = outcome.timings
+    held_primary = held_optimum(outcome.objective, tolerance)
+    held_secondary = None
+    if backend.has_secondary():
+        saved = backend.save()
+        started = time.perf_counter()
+        try:
+            backend.set_secondary(held_primary)
+            status, condition, objective = backend.run(deadline)
+        finally:
+            backend.set_primary()
+        timings["solve_secondary"] = time.perf_counter() - started
+        if status == "optimal":
+            outcome.secondary_objective = float(objective)
+            held_secondary = held_optimum(outcome.secondary_objective, tolerance)
+        else:
+            backend.restore(saved)
+            outcome.warnings.append(
+                f"the secondary solve (the weighted objective over every cell) ended {status} ({condition}); "
+                "the first solve's plan is reported"
+            )
+            return
+
+    saved = backend.save()
+    started = time.perf_counter()
+    try:
+        backend.set_tie_break(held_primary, held_secondary)
+        status, condition, objective = backend.run(deadline)
+    finally:
+        backend.set_primary()
+    timings["solve_tie_break"] = time.perf_counter() - started
+    if status == "optimal":
+        outcome.tie_break_capex_busd = float(objective)
+    else:
+        backend.restore(saved)
+        before = "the secondary solve's" if held_secondary is not None else "the first solve's"
+        outcome.warnings.append(f"the capex tie-break solve ended {status} ({condition}); {before} plan is reported")
+
+
+def _budget_slopes(backend: SolveBackend, outcome: SolveOutcome, deadline: Deadline) -> None:
+    """One-sided slopes of the primary optimum in B from warm re-solves at ``B + δ`` and, where ``B > 0``,
+    ``B − δ`` (the plan left alone, the budget restored), and the dual the outcome reports.
+
+    At a degenerate optimum the LP's row duals are one of many valid values; what the next dollar buys is the
+    right-hand slope. The LP dual is kept (``lp_dual``) where it equals every slope taken within
+    :data:`SLOPE_AGREEMENT_TOLERANCE`; else the right-hand slope is reported (``right_slope``).
+    """
+    budget = backend.budget()
+    shifts = {"right": budget + SLOPE_STEP_BUSD}
+    if budget > 0:
+        shifts["left"] = max(budget - SLOPE_STEP_BUSD, 0.0)
+    values = _resolve_at(backend, deadline, shifts.values(), outcome.warnings, "budget slope", "the LP dual is reported")
+    base = outcome.objective
+    if shifts["right"] in values:
+        outcome.budget_dual_right = (base - values[shifts["right"]]) / (shifts["right"] - budget)
+    if "left" in shifts and shifts["left"] in values:
+        outcome.budget_dual_left = (values[shifts["left"]] - base) / (budget - shifts["left"])
+    slopes = [slope for slope in (outcome.budget_dual_left, outcome.budget_dual_right) if slope is not None]
+    if outcome.budget_dual_right is None or len(slopes) < len(shifts):
+        return
+    lp = outcome.budget_dual_lp
+    tolerance = SLOPE_AGREEMENT_TOLERANCE * max(1.0, abs(lp))
+    if any(abs(slope - lp) > tolerance for slope in slopes):
+        outcome.budget_dual = outcome.budget_dual_right
+        outcome.budget_dual_method = "right_slope"
+
+
+def _resolve_at(
+    backend: SolveBackend,
+    deadline: Deadline,
+    budgets: Iterable[float],
+    warnings: list[str],
+    purpose: str,
+    consequence: str = "no dual reported",
+) -> dict[float, float]:
+    """The primary optimum at each budget in ``budgets`` (re-solves that load nothing; B restored after)."""
+    budget = backend.budget()
+    values: dict[float, float] = {}
+    try:
+        for shifted in budgets:
+            backend.set_budget(shifted)
+            status, _, objective = backend.run(deadline, load=False)
+            if status != "optimal" or objective is None:
+                warnings.append(f"{purpose}: the re-solve at B = {shifted:g} $B ended {status}; {consequence}")
+                continue
+            values[shifted] = objective
+    finally:
+        backend.set_budget(budget)
+    return values
 
 
 def _finite_difference_dual(backend: SolveBackend, deadline: Deadline, warnings: list[str]) -> float | None:
@@ -200,17 +309,7 @@ def _finite_difference_dual(backend: SolveBackend, deadline: Deadline, warnings:
     The re-solves leave the current plan alone (it is the reported one) and the budget is restored after.
     """
     budget = backend.budget()
-    values: dict[float, float] = {}
-    try:
-        for shifted in (max(budget - 1.0, 0.0), budget + 1.0):
-            backend.set_budget(shifted)
-            status, _, objective = backend.run(deadline, load=False)
-            if status != "optimal" or objective is None:
-                warnings.append(f"budget dual: the re-solve at B = {shifted:g} $B ended {status}; no dual reported")
-                continue
-            values[shifted] = objective
-    finally:
-        backend.set_budget(budget)
+    values = _resolve_at(backend, deadline, (max(budget - 1.0, 0.0), budget + 1.0), warnings, "budget dual")
     if len(values) < 2:
         return None
     (low, low_value), (high, high_value) = sorted(values.items())
@@ -289,13 +388,29 @@ class PyomoBackend:
         model = self.model
         model.tie_break.deactivate()
         model.tie_break_bound.deactivate()
+        if self.has_secondary():
+            model.secondary.deactivate()
+            model.secondary_hold.deactivate()
         model.primary.activate()
 
-    def set_tie_break(self, held_optimum: float) -> None:
+    def has_secondary(self) -> bool:
+        return hasattr(self.model, "secondary")
+
+    def set_secondary(self, held_optimum: float) -> None:
         model = self.model
         model.primary_bound.set_value(held_optimum)
         model.primary.deactivate()
         model.tie_break_bound.activate()
+        model.secondary.activate()
+
+    def set_tie_break(self, held_optimum: float, held_secondary: float | None = None) -> None:
+        model = self.model
+        model.primary_bound.set_value(held_optimum)
+        model.primary.deactivate()
+        model.tie_break_bound.activate()
+        if held_secondary is not None:
+            model.secondary_bound.set_value(held_secondary)
+            model.secondary_hold.activate()
         model.tie_break.activate()
 
     def run(self, deadline: Deadline, load: bool = True) -> tuple[str, str, float | None]:

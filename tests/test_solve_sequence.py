@@ -21,6 +21,7 @@ from optimiser.solve import (
     BUDGET_ABSENT,
     BUDGET_ACTIVE,
     BUDGET_DROPPED,
+    SLOPE_STEP_BUSD,
     Deadline,
     PyomoBackend,
     held_optimum,
@@ -82,7 +83,10 @@ def _same(pyomo_outcome, compiled_outcome) -> None:
     assert compiled_outcome.message == pyomo_outcome.message
     assert compiled_outcome.budget_dual_method == pyomo_outcome.budget_dual_method
     assert compiled_outcome.warnings == pyomo_outcome.warnings
-    for name in ("objective", "tie_break_capex_busd", "budget_dual"):
+    for name in (
+        "objective", "secondary_objective", "tie_break_capex_busd", "budget_dual", "budget_dual_lp",
+        "budget_dual_left", "budget_dual_right",
+    ):
         expected = getattr(pyomo_outcome, name)
         got = getattr(compiled_outcome, name)
         assert (got is None) == (expected is None), name
@@ -97,7 +101,9 @@ def test_both_back_ends_give_the_same_outcome_on_the_hand_worked_instance(intege
     pyomo_outcome, compiled_outcome = _both_back_ends(_data(), scenario, lambda: Deadline(None))
     _same(pyomo_outcome, compiled_outcome)
     assert pyomo_outcome.optimal
-    assert pyomo_outcome.budget_dual_method == ("finite_difference" if integer else "lp_dual")
+    # At $0.1B the plant is whole: the LP dual (0) is the right-hand slope but not the left one (460).
+    lp_method = "right_slope" if budget == 0.1 else "lp_dual"
+    assert pyomo_outcome.budget_dual_method == ("finite_difference" if integer else lp_method)
     if budget == 0.05:
         assert pyomo_outcome.objective == pytest.approx(92.0 if integer else 69.0)
     if integer and budget == 0.05:
@@ -135,9 +141,12 @@ def test_a_deadline_spent_after_the_primary_solve_fails_alike_on_both_back_ends(
 class ScriptedBackend:
     """A back end that answers each run from a script and records what the sequence asked of it."""
 
-    def __init__(self, runs: list[tuple[str, str, float | None]], rows: str = BUDGET_ACTIVE) -> None:
+    def __init__(
+        self, runs: list[tuple[str, str, float | None]], rows: str = BUDGET_ACTIVE, secondary: bool = False
+    ) -> None:
         self.runs = list(runs)
         self.rows = rows
+        self.secondary = secondary
         self.calls: list[tuple] = []
         self.held_budget = 3.0
         self.plan = "primary plan"
@@ -145,8 +154,14 @@ class ScriptedBackend:
     def set_primary(self) -> None:
         self.calls.append(("primary",))
 
-    def set_tie_break(self, held_optimum: float) -> None:
-        self.calls.append(("tie_break", held_optimum))
+    def has_secondary(self) -> bool:
+        return self.secondary
+
+    def set_secondary(self, held_optimum: float) -> None:
+        self.calls.append(("secondary", held_optimum))
+
+    def set_tie_break(self, held_optimum: float, held_secondary: float | None = None) -> None:
+        self.calls.append(("tie_break", held_optimum, held_secondary))
 
     def run(self, deadline: Deadline, load: bool = True) -> tuple[str, str, float | None]:
         self.calls.append(("run", self.held_budget, load))
@@ -181,21 +196,74 @@ OPTIMAL = ("optimal", "convergenceCriteriaSatisfied")
 
 
 def test_the_sequence_solves_primary_then_holds_its_optimum_for_the_tie_break():
-    backend = ScriptedBackend([(*OPTIMAL, 40.0), (*OPTIMAL, 1.25)])
+    step = SLOPE_STEP_BUSD
+    slopes = [(*OPTIMAL, 40.0 - 7.5 * step), (*OPTIMAL, 40.0 + 7.5 * step)]  # the LP dual's slope on both sides
+    backend = ScriptedBackend([(*OPTIMAL, 40.0), (*OPTIMAL, 1.25), *slopes])
     outcome = solve_sequence(backend, integer_builds=False, tie_break=True, tolerance=1e-3, deadline=Deadline(None))
     assert outcome.optimal and outcome.objective == 40.0 and outcome.tie_break_capex_busd == 1.25
     assert outcome.budget_dual == 7.5 and outcome.budget_dual_method == "lp_dual"
+    assert outcome.budget_dual_right == pytest.approx(7.5) and outcome.budget_dual_left == pytest.approx(7.5)
     assert outcome.model_size == {"rows": 1, "columns": 2, "nonzeros": 3}
     assert backend.calls == [
-        ("primary",), ("run", 3.0, True), ("tie_break", held_optimum(40.0, 1e-3)), ("run", 3.0, True), ("primary",)
+        ("primary",), ("run", 3.0, True), ("tie_break", held_optimum(40.0, 1e-3), None), ("run", 3.0, True),
+        ("primary",), ("run", 3.0 + step, False), ("run", 3.0 - step, False),
     ]
     assert held_optimum(40.0, 1e-3) == pytest.approx(40.04 + 1e-9)
-    assert backend.plan == "plan of run 4"
-    assert set(outcome.timings) == {"solve_primary", "solve_tie_break"}
+    assert backend.plan == "plan of run 4" and backend.held_budget == 3.0
+    assert set(outcome.timings) == {"solve_primary", "solve_tie_break", "budget_dual_resolves"}
+
+
+def test_where_the_lp_dual_is_not_a_one_sided_slope_the_right_hand_slope_is_reported():
+    step = SLOPE_STEP_BUSD
+    backend = ScriptedBackend([(*OPTIMAL, 40.0), (*OPTIMAL, 40.0 - 5.0 * step), (*OPTIMAL, 40.0 + 7.5 * step)])
+    outcome = solve_sequence(backend, integer_builds=False, tie_break=False, tolerance=0.0, deadline=Deadline(None))
+    assert outcome.budget_dual_method == "right_slope"
+    assert outcome.budget_dual == pytest.approx(5.0) and outcome.budget_dual_right == pytest.approx(5.0)
+    assert outcome.budget_dual_left == pytest.approx(7.5) and outcome.budget_dual_lp == 7.5
+
+
+def test_at_zero_budget_only_the_right_hand_slope_is_taken():
+    backend = ScriptedBackend([(*OPTIMAL, 40.0), (*OPTIMAL, 40.0 - 7.5 * SLOPE_STEP_BUSD)])
+    backend.held_budget = 0.0
+    outcome = solve_sequence(backend, integer_builds=False, tie_break=False, tolerance=0.0, deadline=Deadline(None))
+    assert [call[1] for call in backend.calls if call[0] == "run"] == [0.0, SLOPE_STEP_BUSD]
+    assert outcome.budget_dual_method == "lp_dual" and outcome.budget_dual_left is None
+
+
+def test_a_failed_slope_re_solve_keeps_the_lp_dual_and_says_so():
+    backend = ScriptedBackend([(*OPTIMAL, 40.0), ("time_limit", "maxTimeLimit", None), (*OPTIMAL, 40.0)])
+    outcome = solve_sequence(backend, integer_builds=False, tie_break=False, tolerance=0.0, deadline=Deadline(None))
+    assert outcome.budget_dual == 7.5 and outcome.budget_dual_method == "lp_dual"
+    assert outcome.warnings == [
+        f"budget slope: the re-solve at B = {3.0 + SLOPE_STEP_BUSD:g} $B ended time_limit; the LP dual is reported"
+    ]
+
+
+def test_a_secondary_solve_holds_the_primary_and_the_tie_break_holds_both():
+    backend = ScriptedBackend([(*OPTIMAL, 40.0), (*OPTIMAL, 55.0), (*OPTIMAL, 1.25)], rows=BUDGET_ABSENT, secondary=True)
+    outcome = solve_sequence(backend, integer_builds=False, tie_break=True, tolerance=1e-3, deadline=Deadline(None))
+    assert outcome.objective == 40.0 and outcome.secondary_objective == 55.0 and outcome.tie_break_capex_busd == 1.25
+    assert backend.calls == [
+        ("primary",), ("run", 3.0, True),
+        ("secondary", held_optimum(40.0, 1e-3)), ("run", 3.0, True), ("primary",),
+        ("tie_break", held_optimum(40.0, 1e-3), held_optimum(55.0, 1e-3)), ("run", 3.0, True), ("primary",),
+    ]
+    assert backend.plan == "plan of run 7" and "solve_secondary" in outcome.timings
+
+
+def test_a_failed_secondary_solve_restores_the_primary_plan_and_skips_the_tie_break():
+    backend = ScriptedBackend([(*OPTIMAL, 40.0), ("error", "iterationLimit", None)], rows=BUDGET_ABSENT, secondary=True)
+    outcome = solve_sequence(backend, integer_builds=False, tie_break=True, tolerance=0.0, deadline=Deadline(None))
+    assert outcome.optimal and outcome.secondary_objective is None and outcome.tie_break_capex_busd is None
+    assert backend.plan == "plan of run 2" and backend.calls[-1] == ("primary",)
+    assert outcome.warnings == [
+        "the secondary solve (the weighted objective over every cell) ended error (iterationLimit); "
+        "the first solve's plan is reported"
+    ]
 
 
 def test_a_failed_tie_break_restores_the_primary_plan_and_says_so():
-    backend = ScriptedBackend([(*OPTIMAL, 40.0), ("error", "iterationLimit", None)])
+    backend = ScriptedBackend([(*OPTIMAL, 40.0), ("error", "iterationLimit", None)], rows=BUDGET_ABSENT)
     outcome = solve_sequence(backend, integer_builds=False, tie_break=True, tolerance=0.0, deadline=Deadline(None))
     assert outcome.optimal and outcome.objective == 40.0 and outcome.tie_break_capex_busd is None
     assert backend.plan == "plan of run 2"  # the primary run's plan, not lost to the failed tie-break

@@ -16,8 +16,11 @@ req > 0 (the normalisation lives in ``dependence_coefficient``):
     final_year  the same over the last planning year only
     peak        max_t of each year's weighted mean (an epigraph variable ``peak_dependence``)
 
-Ties are broken lexicographically: a second solve minimises capex with the first objective held at its
-optimum (``primary_bound``: optimum × (1 + tol) + a tiny absolute tolerance).
+Ties are broken lexicographically. Under a named objective other than ``weighted``, the cells it does not
+weigh would be left arbitrary, so a second solve minimises the ``weighted`` objective over every cell
+(``secondary``, coefficients ``weighted_coefficient``) with the named objective held at its optimum
+(``primary_bound``: optimum × (1 + tol) + a tiny absolute tolerance). The last solve minimises capex with
+every earlier objective held the same way (``secondary_bound`` too).
 """
 
 from __future__ import annotations
@@ -55,16 +58,18 @@ def add_dependence_expressions(model: pyo.ConcreteModel, structure: ModelStructu
     model.shortfall = pyo.Expression(model.ELEMENTS, model.STAGES, model.YEARS, rule=shortfall)
 
 
-def _cell_terms(m: pyo.ConcreteModel, t: int) -> pyo.Expression:
+def _cell_terms(m: pyo.ConcreteModel, t: int, coefficient: pyo.Param | None = None) -> pyo.Expression:
+    coefficient = m.dependence_coefficient if coefficient is None else coefficient
     return sum(
-        m.dependence_coefficient[e, s, t] * (m.china[e, s, t] + m.unmet_weight * m.shortfall[e, s, t])
+        coefficient[e, s, t] * (m.china[e, s, t] + m.unmet_weight * m.shortfall[e, s, t])
         for e in m.ELEMENTS
         for s in m.STAGES
     )
 
 
 def add_objectives(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
-    """The primary (dependence) objective, and the tie-break objective with its bound row, inactive."""
+    """The primary (dependence) objective; inactive: the secondary (``weighted`` over every cell, only when the
+    primary is another objective) and capex tie-break objectives with the rows that hold earlier optima."""
     if structure.objective not in OBJECTIVES:
         raise ValueError(f"unknown objective {structure.objective!r}; choose one of {', '.join(OBJECTIVES)}")
     if structure.objective == "peak":
@@ -81,5 +86,14 @@ def add_objectives(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
     model.primary_bound = pyo.Param(initialize=0.0, mutable=True)
     model.tie_break_bound = pyo.Constraint(expr=model.primary_expression <= model.primary_bound)
     model.tie_break_bound.deactivate()
+    if structure.objective != "weighted":
+        model.secondary_expression = pyo.Expression(
+            expr=sum(_cell_terms(model, t, model.weighted_coefficient) for t in model.YEARS)
+        )
+        model.secondary = pyo.Objective(expr=model.secondary_expression, sense=pyo.minimize)
+        model.secondary.deactivate()
+        model.secondary_bound = pyo.Param(initialize=0.0, mutable=True)
+        model.secondary_hold = pyo.Constraint(expr=model.secondary_expression <= model.secondary_bound)
+        model.secondary_hold.deactivate()
     model.tie_break = pyo.Objective(expr=model.total_capex, sense=pyo.minimize)
     model.tie_break.deactivate()

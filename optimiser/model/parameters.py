@@ -391,6 +391,32 @@ def objective_weight_warnings(data: InputData, scenario: Scenario, structure: Mo
     ]
 
 
+def dependence_coefficients(
+    structure: ModelStructure, weights: dict[tuple[str, str], float], req: dict, objective: str
+) -> dict[tuple[str, str, int], float]:
+    """Each cell's objective coefficient under the named ``objective``: w / Σw / req in points, 0 where the
+    objective does not weigh the cell or nothing is required (for ``peak``, normalised per year)."""
+    cells = objective_cells(structure, objective)
+    dependence_coefficient: dict[tuple[str, str, int], float] = {}
+    if objective == "peak":
+        for t in structure.years:
+            total = sum(weights[e, s] for e in structure.elements for s in structure.stages if req[e, s, t] > 0)
+            for e in structure.elements:
+                for s in structure.stages:
+                    defined = req[e, s, t] > 0 and total > 0
+                    dependence_coefficient[e, s, t] = PERCENT * weights[e, s] / total / req[e, s, t] if defined else 0.0
+    else:
+        total = sum(
+            weights[e, s] for (e, t) in cells for s in structure.stages if req[e, s, t] > 0
+        )
+        for e in structure.elements:
+            for s in structure.stages:
+                for t in structure.years:
+                    defined = (e, t) in cells and req[e, s, t] > 0 and total > 0
+                    dependence_coefficient[e, s, t] = PERCENT * weights[e, s] / total / req[e, s, t] if defined else 0.0
+    return dependence_coefficient
+
+
 def mutable_values(data: InputData, scenario: Scenario, structure: ModelStructure) -> dict[str, dict]:
     """Every mutable parameter's values for ``scenario``, keyed by parameter name then index.
 
@@ -438,25 +464,8 @@ def mutable_values(data: InputData, scenario: Scenario, structure: ModelStructur
     values["requirement"] = req
 
     weights = cell_weights(data, scenario, structure)
-    cells = objective_cells(structure, structure.objective)
-    dependence_coefficient: dict[tuple[str, str, int], float] = {}
-    if structure.objective == "peak":
-        for t in structure.years:
-            total = sum(weights[e, s] for e in structure.elements for s in structure.stages if req[e, s, t] > 0)
-            for e in structure.elements:
-                for s in structure.stages:
-                    defined = req[e, s, t] > 0 and total > 0
-                    dependence_coefficient[e, s, t] = PERCENT * weights[e, s] / total / req[e, s, t] if defined else 0.0
-    else:
-        total = sum(
-            weights[e, s] for (e, t) in cells for s in structure.stages if req[e, s, t] > 0
-        )
-        for e in structure.elements:
-            for s in structure.stages:
-                for t in structure.years:
-                    defined = (e, t) in cells and req[e, s, t] > 0 and total > 0
-                    dependence_coefficient[e, s, t] = PERCENT * weights[e, s] / total / req[e, s, t] if defined else 0.0
-    values["dependence_coefficient"] = dependence_coefficient
+    values["dependence_coefficient"] = dependence_coefficients(structure, weights, req, structure.objective)
+    values["weighted_coefficient"] = dependence_coefficients(structure, weights, req, "weighted")
 
     cap: dict[tuple[str, int], float] = {(e, t): 1.0 for e in structure.elements for t in structure.years}
     for control in scenario.export_controls:

@@ -18,6 +18,7 @@ MUTABLE_PARAMETERS: dict[str, tuple[str, ...]] = {
     "magnet_demand": ("MAGNET_TYPES", "YEARS"),
     "requirement": ("ELEMENTS", "STAGES", "YEARS"),
     "dependence_coefficient": ("ELEMENTS", "STAGES", "YEARS"),
+    "weighted_coefficient": ("ELEMENTS", "STAGES", "YEARS"),
     "export_cap_fraction": ("ELEMENTS", "YEARS"),
 }
 """Every mutable parameter and the sets it is indexed over: what a sweep may change without a rebuild."""

@@ -11,8 +11,9 @@ value changed are handed to HiGHS.
 Rows and columns follow Pyomo's own HiGHS hand-over (``pyomo.contrib.solver.solvers.highs``): a row's
 bounds are ``lower - constant`` and ``upper - constant`` of its standard representation, a column's bounds
 are its bounds intersected with its domain, and a mutable coefficient that is zero is left out of the
-matrix until it changes. Both objectives are compiled (the primary one and the capex tie-break), so that
-the re-solver (:mod:`.resolve`) can switch between them by cost changes alone.
+matrix until it changes. Every objective is compiled (the primary one, the secondary one where the model
+has it, and the capex tie-break), so that the re-solver (:mod:`.resolve`) can switch between them by cost
+changes alone.
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ logger = logging.getLogger(__name__)
 
 INF = math.inf
 
-COEFFICIENT, ROW_LOWER, ROW_UPPER, COL_LOWER, COL_UPPER, COST, TIE_COST, COST_OFFSET, TIE_OFFSET = range(9)
+(
+    COEFFICIENT, ROW_LOWER, ROW_UPPER, COL_LOWER, COL_UPPER, COST, TIE_COST, COST_OFFSET, TIE_OFFSET,
+    SECONDARY_COST, SECONDARY_OFFSET,
+) = range(11)
 """Kinds of target: what one evaluated polynomial sets in the LP."""
 
 Polynomial = dict[tuple[int, ...], float]
@@ -233,6 +237,8 @@ class CompiledLP:
     tie_cost: np.ndarray
     cost_offset: float
     tie_offset: float
+    secondary_cost: np.ndarray | None
+    secondary_offset: float
     objective_columns: np.ndarray
     row_of: dict[int, int]
     target_kind: np.ndarray
@@ -314,8 +320,8 @@ def _ranges(values: np.ndarray, starts: np.ndarray, which: np.ndarray) -> np.nda
 
 
 def compile_model(model: pyo.ConcreteModel) -> CompiledLP:
-    """The LP of ``model`` (rows of its active constraints; costs of its primary and tie-break objectives)
-    with its parameter map."""
+    """The LP of ``model`` (rows of its active constraints; costs of its primary, secondary where present and
+    tie-break objectives) with its parameter map."""
     parameters = ParameterIndex.of(model)
     positions = parameters.position_of
     targets = _Targets()
@@ -385,12 +391,13 @@ def compile_model(model: pyo.ConcreteModel) -> CompiledLP:
 
     cost = np.zeros(len(columns))
     tie_cost = np.zeros(len(columns))
-    offsets = {}
+    secondary_cost = np.zeros(len(columns)) if hasattr(model, "secondary") else None
+    offsets = {SECONDARY_OFFSET: 0.0}
     objective_columns: set[int] = set()
-    for kind, offset_kind, objective, out in (
-        (COST, COST_OFFSET, model.primary, cost),
-        (TIE_COST, TIE_OFFSET, model.tie_break, tie_cost),
-    ):
+    objectives = [(COST, COST_OFFSET, model.primary, cost), (TIE_COST, TIE_OFFSET, model.tie_break, tie_cost)]
+    if secondary_cost is not None:
+        objectives.append((SECONDARY_COST, SECONDARY_OFFSET, model.secondary, secondary_cost))
+    for kind, offset_kind, objective, out in objectives:
         if objective.sense != pyo.minimize:
             raise CompileError(f"objective {objective.name} is not minimised")
         repn = generate_standard_repn(objective.expr, compute_values=False, quadratic=False)
@@ -446,6 +453,8 @@ def compile_model(model: pyo.ConcreteModel) -> CompiledLP:
         tie_cost=tie_cost,
         cost_offset=offsets[COST_OFFSET],
         tie_offset=offsets[TIE_OFFSET],
+        secondary_cost=secondary_cost,
+        secondary_offset=offsets[SECONDARY_OFFSET],
         objective_columns=np.array(sorted(objective_columns), dtype=np.int32),
         row_of=row_of,
         target_kind=np.array(targets.kind, dtype=np.int8),

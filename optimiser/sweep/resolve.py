@@ -47,6 +47,8 @@ from .lp import (
     INF,
     ROW_LOWER,
     ROW_UPPER,
+    SECONDARY_COST,
+    SECONDARY_OFFSET,
     TIE_COST,
     TIE_OFFSET,
     CompiledLP,
@@ -74,7 +76,7 @@ FULL_EVALUATION_SHARE = 0.25
 VALUE_CACHE_SIZE = 8
 """Parameter vectors kept per resolver, keyed by the scenario's non-shortcut fields."""
 
-SWEEP_TIMINGS = {"solve_primary": "solve", "solve_tie_break": "tie_break"}
+SWEEP_TIMINGS = {"solve_primary": "solve", "solve_tie_break": "tie_break", "solve_secondary": "secondary"}
 """The solve sequence's timings as the runs table names them (``time_solve_s``, ``time_tie_break_s``)."""
 
 
@@ -103,8 +105,12 @@ class Outcome:
     status: str
     objective: float | None = None
     tie_break_capex_busd: float | None = None
+    secondary_objective: float | None = None
     budget_dual: float | None = None
     budget_dual_method: str | None = None
+    budget_dual_lp: float | None = None
+    budget_dual_left: float | None = None
+    budget_dual_right: float | None = None
     budget_used_musd: float | None = None
     total_shortfall_t: float | None = None
     metrics: dict[str, float] = field(default_factory=dict)
@@ -164,7 +170,10 @@ class Resolver:
         self._row_upper = self.lp.row_upper.copy()
         self._cost = self.lp.cost.copy()
         self._tie_cost = self.lp.tie_cost.copy()
-        self._offsets = {COST_OFFSET: self.lp.cost_offset, TIE_OFFSET: self.lp.tie_offset}
+        self._secondary_cost = None if self.lp.secondary_cost is None else self.lp.secondary_cost.copy()
+        self._offsets = {
+            COST_OFFSET: self.lp.cost_offset, TIE_OFFSET: self.lp.tie_offset, SECONDARY_OFFSET: self.lp.secondary_offset
+        }
         self._store_targets(np.arange(len(self._targets)), self._targets)
         self._parameters = parameters
         self._highs = self._load()
@@ -207,7 +216,9 @@ class Resolver:
         self._cap_position = lp.parameters.slices["yearly_cap_fraction"].start
 
     def _load(self) -> highspy.Highs:
-        """A HiGHS instance holding the LP, the tie-break row (primary costs, free) and the primary costs."""
+        """A HiGHS instance holding the LP, the row that holds the primary objective (primary costs, free),
+        the row that holds the secondary one where the model has it (secondary costs, free) and the primary
+        costs."""
         lp = self.lp
         highs = _new_highs(self._threads)
         highs.addVars(lp.num_col, self._col_lower, self._col_upper)
@@ -218,6 +229,11 @@ class Resolver:
         columns = lp.objective_columns[self._cost[lp.objective_columns] != 0]
         highs.addRow(-INF, INF, len(columns), columns.astype(np.int32), self._cost[columns])
         self._tie_row = lp.num_row
+        self._secondary_row = None
+        if self._secondary_cost is not None:
+            columns = lp.objective_columns[self._secondary_cost[lp.objective_columns] != 0]
+            highs.addRow(-INF, INF, len(columns), columns.astype(np.int32), self._secondary_cost[columns])
+            self._secondary_row = lp.num_row + 1
         if len(lp.integer_columns):
             highs.changeColsIntegrality(
                 len(lp.integer_columns),
@@ -227,6 +243,7 @@ class Resolver:
         highs.changeObjectiveOffset(self._offsets[COST_OFFSET])
         self._tie_mode = False
         self._primary_basis = None
+        self._secondary_basis = None
         self._simplex_strategy = highs.getOptionValue("simplex_strategy")[1]
         self._scheduler_checked = self._threads is None
         return highs
@@ -274,7 +291,7 @@ class Resolver:
         lp = self.lp
         kinds = lp.target_kind[indices]
         touched: dict[int, np.ndarray] = {}
-        for kind in (ROW_LOWER, ROW_UPPER, COL_LOWER, COL_UPPER, COST, TIE_COST):
+        for kind in (ROW_LOWER, ROW_UPPER, COL_LOWER, COL_UPPER, COST, TIE_COST, SECONDARY_COST):
             mask = kinds == kind
             if not mask.any():
                 continue
@@ -295,9 +312,12 @@ class Resolver:
             elif kind == COST:
                 self._cost[lp.target_col[chosen]] = new
                 touched[kind] = lp.target_col[chosen]
+            elif kind == SECONDARY_COST:
+                self._secondary_cost[lp.target_col[chosen]] = new
+                touched[kind] = lp.target_col[chosen]
             else:
                 self._tie_cost[lp.target_col[chosen]] = new
-        for kind in (COST_OFFSET, TIE_OFFSET):
+        for kind in (COST_OFFSET, TIE_OFFSET, SECONDARY_OFFSET):
             mask = kinds == kind
             if mask.any():
                 self._offsets[kind] = float(values[mask][-1])
@@ -336,6 +356,10 @@ class Resolver:
             highs.changeColsCost(len(cost_cols), cost_cols, self._cost[cost_cols])
             for j in cost_cols:
                 highs.changeCoeff(self._tie_row, int(j), float(self._cost[j]))
+        secondary_cols = touched.get(SECONDARY_COST)
+        if secondary_cols is not None:
+            for j in secondary_cols:
+                highs.changeCoeff(self._secondary_row, int(j), float(self._secondary_cost[j]))
         highs.changeObjectiveOffset(self._offsets[COST_OFFSET])
         self._targets[changed] = new
         self._parameters = parameters.copy()
@@ -357,6 +381,7 @@ class Resolver:
         warm = self.solves > 0
         self.solves += 1
         self.set_primary()
+        self._secondary_basis = None
         parameters = self.parameter_vector(scenario)
         timings["values"] = time.perf_counter() - started
         t0 = time.perf_counter()
@@ -378,8 +403,12 @@ class Resolver:
             status=solved.status,
             objective=solved.objective,
             tie_break_capex_busd=solved.tie_break_capex_busd,
+            secondary_objective=solved.secondary_objective,
             budget_dual=solved.budget_dual,
             budget_dual_method=solved.budget_dual_method,
+            budget_dual_lp=solved.budget_dual_lp,
+            budget_dual_left=solved.budget_dual_left,
+            budget_dual_right=solved.budget_dual_right,
             iterations=self._iterations,
             warm=warm,
             timings=timings,
@@ -396,35 +425,63 @@ class Resolver:
         return outcome
 
     def set_primary(self) -> None:
-        """Primary costs, a free tie-break row and the primary solve's basis (the state between scenarios)."""
+        """Primary costs, free holding rows and the primary solve's basis (the state between scenarios).
+
+        Leaving the secondary solve, its basis is kept to start the capex tie-break from: the secondary
+        optimum is primal feasible there, the primary one need not be (it may break the secondary's row).
+        """
         if not self._tie_mode:
             return
         highs = self._highs
+        if self._tie_mode == "secondary" and not self.integer:
+            self._secondary_basis = highs.getBasis()
         columns = self.lp.objective_columns
         highs.changeColsCost(len(columns), columns, self._cost[columns])
         highs.changeObjectiveOffset(self._offsets[COST_OFFSET])
         highs.changeRowBounds(self._tie_row, -INF, INF)
+        if self._secondary_row is not None:
+            highs.changeRowBounds(self._secondary_row, -INF, INF)
         highs.setOptionValue("simplex_strategy", self._simplex_strategy)
         if self._primary_basis is not None:
             highs.setBasis(self._primary_basis)
             self._primary_basis = None
         self._tie_mode = False
 
-    def set_tie_break(self, held_optimum: float) -> None:
-        """Capex costs, with the primary objective held at most ``held_optimum`` by the tie-break row.
+    def has_secondary(self) -> bool:
+        return self._secondary_row is not None
 
-        The primary optimum is primal feasible for the tie-break LP but not dual feasible: primal simplex
-        takes a few iterations where dual simplex takes thousands (measured on the default model), and the
-        primary basis is kept to restart the next scenario's primary solve from it.
+    def _hold_primary(self, held_optimum: float, mode: str) -> None:
+        """Keep the primary basis, switch to primal simplex and bound the primary row by ``held_optimum``.
+
+        The previous optimum is primal feasible for the next LP but not dual feasible: primal simplex takes
+        a few iterations where dual simplex takes thousands (measured on the default model), and the primary
+        basis is kept to restart the next scenario's primary solve from it.
         """
         highs = self._highs
-        bound = held_optimum - self._offsets[COST_OFFSET]
-        columns = self.lp.objective_columns
-        self._tie_mode = True
+        self._tie_mode = mode
         if not self.integer:
             self._primary_basis = highs.getBasis()
             highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
-        highs.changeRowBounds(self._tie_row, -INF, bound)
+        highs.changeRowBounds(self._tie_row, -INF, held_optimum - self._offsets[COST_OFFSET])
+
+    def set_secondary(self, held_optimum: float) -> None:
+        """Secondary costs, with the primary objective held at most ``held_optimum``."""
+        self._hold_primary(held_optimum, "secondary")
+        columns = self.lp.objective_columns
+        self._highs.changeColsCost(len(columns), columns, self._secondary_cost[columns])
+        self._highs.changeObjectiveOffset(self._offsets[SECONDARY_OFFSET])
+
+    def set_tie_break(self, held_optimum: float, held_secondary: float | None = None) -> None:
+        """Capex costs, with the primary objective held at most ``held_optimum`` by its row and, when given,
+        the secondary one at most ``held_secondary`` (started from the secondary solve's basis)."""
+        highs = self._highs
+        self._hold_primary(held_optimum, "tie_break")
+        if held_secondary is not None:
+            highs.changeRowBounds(self._secondary_row, -INF, held_secondary - self._offsets[SECONDARY_OFFSET])
+            if self._secondary_basis is not None:
+                highs.setBasis(self._secondary_basis)
+        self._secondary_basis = None
+        columns = self.lp.objective_columns
         highs.changeColsCost(len(columns), columns, self._tie_cost[columns])
         highs.changeObjectiveOffset(self._offsets[TIE_OFFSET])
 

@@ -31,7 +31,9 @@ def _assert_same(run, fresh, builds: pd.DataFrame | None = None, dependence: pd.
     assert run["status"] == "optimal"
     assert run["objective"] == pytest.approx(fresh.objective, abs=1e-7)
     assert run["budget_dual"] == pytest.approx(fresh.budget_dual, rel=1e-6, abs=1e-6)
-    assert run["budget_used_musd"] == pytest.approx(fresh.budget_used_musd, rel=1e-7, abs=1e-6)
+    # Capex is held to the tie-break's rows: under a named objective the weighted objective over every cell
+    # is held too, and its row's feasibility tolerance (1e-7 points) moves capex by up to about $100.
+    assert run["budget_used_musd"] == pytest.approx(fresh.budget_used_musd, rel=1e-7, abs=1e-3)
     if builds is not None:
         mine = builds.drop(columns="scenario_id").sort_values(["start_year", "project"]).reset_index(drop=True)
         theirs = fresh.builds.reset_index(drop=True)
