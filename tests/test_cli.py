@@ -56,7 +56,9 @@ def test_budget_and_objective_flags_override_the_scenario(tiny: Path, tmp_path: 
     summary = json.loads((out / "summary.json").read_text())
     assert summary["budget_musd"] == 0
     assert summary["objective_name"] == "peak"
-    assert summary["budget_used_musd"] == pytest.approx(0.0, abs=1e-9)
+    # $10 slack: under peak the capex tie-break holds the weighted objective too, and HiGHS may leave builds
+    # a feasibility tolerance below 0 (-2e-6 MUSD measured).
+    assert summary["budget_used_musd"] == pytest.approx(0.0, abs=1e-5)
 
 
 def test_validate_builds_without_solving(tiny: Path, capsys):

@@ -85,7 +85,14 @@ def print_summary(result: RunResult, out: Path) -> None:
     print(
         f"\nbudget used: ${summary['budget_used_musd'] / MUSD_PER_BUSD:.2f}B of ${summary['budget_musd'] / MUSD_PER_BUSD:.2f}B; "
         f"budget dual: {'n/a' if dual is None else f'{dual:.4f}'} points per extra $1B"
+        f" ({summary['budget_dual_method'] or 'none'})"
     )
+    if summary.get("budget_dual_method") == "right_slope":
+        left = summary["budget_dual_left"]
+        print(
+            f"  the LP dual ({summary['budget_dual_lp']:.4f}) is not unique here: right-hand slope "
+            f"{summary['budget_dual_right']:.4f}, left-hand {'n/a' if left is None else f'{left:.4f}'}"
+        )
     for warning in summary["warnings"]:
         print(f"warning: {warning}")
     print(f"\nresults written to {out}/ (total {summary['timings']['total']:.1f} s)")

@@ -50,6 +50,10 @@ is shown beside it)."""
 DUAL_METHOD_WORDS: dict[str, str] = {
     "lp_dual": "from the LP duals of the budget and yearly caps",
     "finite_difference": "from re-solves at the budget ± US$1B (integer builds have no dual)",
+    "right_slope": (
+        "the right-hand slope from a re-solve at the budget + US$0.001B: what the next dollar buys "
+        "(the LP dual is not unique at this budget)"
+    ),
 }
 """How the budget dual was obtained, in words."""
 

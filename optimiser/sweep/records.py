@@ -69,7 +69,10 @@ def runs_row(spec: SweepSpec, task: Task, result: ScenarioResult) -> dict[str, o
     row["error"] = result.error if result.error is not None else (
         "; ".join(outcome.warnings) if outcome is not None and outcome.warnings else None
     )
-    for name in ("objective", "tie_break_capex_busd", "budget_used_musd", "budget_dual"):
+    for name in (
+        "objective", "secondary_objective", "tie_break_capex_busd", "budget_used_musd", "budget_dual",
+        "budget_dual_lp", "budget_dual_left", "budget_dual_right",
+    ):
         value = getattr(outcome, name, None) if outcome is not None else None
         row[name] = math.nan if value is None else float(value) + 0.0  # + 0.0: no -0.0 in the table
     row["budget_dual_method"] = outcome.budget_dual_method if outcome is not None else None
