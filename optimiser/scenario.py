@@ -15,9 +15,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError, InputIssue
-from .inputs.data import InputData
 from .inputs.schema import STAGES
 from .toml_file import (
     FileFor,
@@ -29,6 +29,9 @@ from .toml_file import (
     unknown_keys,
     with_key_lines,
 )
+
+if TYPE_CHECKING:
+    from .inputs.data import InputData
 
 logger = logging.getLogger(__name__)
 

@@ -5,11 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import pandas as pd
-
 from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
-from ..portfolios.alternatives import MODES, alternatives, check_arguments
-from ..store import output_directory, publish, write_result_files
+from ..portfolios.choices import MODES
 from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, add_time_limit_argument, format_table, load, time_limit_override
 
 NAME = "alternatives"
@@ -27,6 +24,11 @@ def add_parser(subparsers) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..portfolios.alternatives import alternatives, check_arguments
+    from ..store import output_directory, publish, write_result_files
+
     check_arguments(args.slack, args.count, args.mode)
     data, scenario = load(args.inputs, args.scenario, time_limit_override(args))
     out = args.out if args.out is not None else DEFAULT_RESULTS / f"alternatives-{scenario.name}"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..inputs import InputData, load_inputs
-from ..scenario import Scenario
+if TYPE_CHECKING:
+    from ..inputs.data import InputData
+    from ..scenario import Scenario
 
 DEFAULT_INPUTS = Path("inputs")
 DEFAULT_SCENARIO = DEFAULT_INPUTS / "scenarios" / "base.toml"
@@ -22,6 +24,9 @@ def default_scenario_path(inputs: Path, scenario_path: Path | None) -> Path:
 
 def load(inputs: Path, scenario_path: Path | None, overrides: dict | None = None) -> tuple[InputData, Scenario]:
     """Validated inputs and scenario (with command-line overrides), checked against each other."""
+    from ..inputs.load import load_inputs
+    from ..scenario import Scenario
+
     data = load_inputs(inputs)
     scenario = Scenario.from_toml(default_scenario_path(inputs, scenario_path))
     if overrides:
@@ -78,6 +83,8 @@ def _numeric(text: str) -> bool:
 
 def scenario_list(paths: list[Path], data: InputData, overrides: dict | None = None) -> list[Scenario]:
     """Read several scenario files (with command-line overrides) and check each against the data."""
+    from ..scenario import Scenario
+
     scenarios = [Scenario.from_toml(path) for path in paths]
     if overrides:
         scenarios = [scenario.with_overrides(**overrides) for scenario in scenarios]

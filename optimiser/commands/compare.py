@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import EXIT_OK
-from ..portfolios.compare import Comparison, check_result_count, compare, write_comparison
-from ..store import output_directory
 from .common import DEFAULT_RESULTS, format_table
 from .report import add_no_report_argument, write_after_run
+
+if TYPE_CHECKING:
+    from ..portfolios.compare import Comparison
 
 NAME = "compare"
 
@@ -25,6 +25,8 @@ def add_parser(subparsers) -> None:
 
 
 def print_comparison(comparison: Comparison) -> None:
+    import pandas as pd
+
     names = [r for r in comparison.section("summary")["result"].drop_duplicates()]
     summary = comparison.section("summary").pivot(index="metric", columns="result", values="value")[names]
     print("summary")
@@ -62,6 +64,9 @@ def print_comparison(comparison: Comparison) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
+    from ..portfolios.compare import check_result_count, compare, write_comparison
+    from ..store import output_directory
+
     check_result_count(args.results)
     out = args.out if args.out is not None else DEFAULT_RESULTS / "comparison"
     with output_directory(out, NAME):

@@ -6,13 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
-from ..model import build_structure
-from ..model.parameters import MUSD_PER_BUSD
-from ..portfolios.evaluate import evaluate, shortfall_by_element_year
-from ..portfolios.portfolio import read_portfolio
-from ..store import output_directory, write_result
 from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, add_time_limit_argument, format_table, load, time_limit_override
-from .run import print_dependence
 
 NAME = "evaluate"
 
@@ -29,6 +23,12 @@ def add_parser(subparsers) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
+    from ..model.parameters import MUSD_PER_BUSD, build_structure
+    from ..portfolios.evaluate import evaluate, shortfall_by_element_year
+    from ..portfolios.portfolio import read_portfolio
+    from ..store import output_directory, write_result
+    from .run import print_dependence
+
     data, scenario = load(args.inputs, args.scenario, time_limit_override(args))
     structure = build_structure(data, scenario)
     portfolio = read_portfolio(args.portfolio, data, structure, scenario.budget_busd * MUSD_PER_BUSD)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import EXIT_OK
-from ..inputs import InputData, load_inputs
 from .common import DEFAULT_INPUTS
+
+if TYPE_CHECKING:
+    from ..inputs.data import InputData
 
 NAME = "report"
 
@@ -31,6 +34,7 @@ def add_parser(subparsers) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
+    from ..inputs.load import load_inputs
     from ..report import report_kind, write_report
     from ..report.html import FIGURES_DIRECTORY
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
-from ..inputs import load_inputs
-from ..portfolios.portfolio import Portfolio
-from ..portfolios.robust import MEASURES, RobustResult, measure_of, robust
-from ..runner import solve
-from ..store import output_directory, publish, write_csv, write_result_files
+from ..portfolios.choices import MEASURES
 from .common import DEFAULT_RESULTS, add_inputs_argument, add_time_limit_argument, format_table, scenario_list, time_limit_override
 from .report import add_no_report_argument, write_after_run
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..portfolios.robust import RobustResult
 
 NAME = "robust"
 
@@ -44,6 +44,12 @@ def single_scenario_benchmark(data, scenarios, result: RobustResult, store: dict
     rows; one that does not (e.g. the optimum of a delay scenario, whose capex falls in other years) is
     marked, since the robust LP could not have chosen it.
     """
+    import pandas as pd
+
+    from ..portfolios.portfolio import Portfolio
+    from ..portfolios.robust import measure_of
+    from ..runner import solve
+
     reference = result.evaluators[scenarios[0].name]
     rows = [
         {"portfolio": "robust", **{s.name: result.evaluations[s.name].objective for s in scenarios}, "measure": result.measure_value, "fits_reference_budget": True}
@@ -70,6 +76,9 @@ def single_scenario_benchmark(data, scenarios, result: RobustResult, store: dict
 
 
 def execute(args: argparse.Namespace) -> int:
+    from ..inputs.load import load_inputs
+    from ..store import output_directory
+
     data = load_inputs(args.inputs)
     scenarios = scenario_list(args.scenarios, data, time_limit_override(args))
     out = args.out if args.out is not None else DEFAULT_RESULTS / f"robust-{args.measure}"
@@ -78,6 +87,9 @@ def execute(args: argparse.Namespace) -> int:
 
 
 def _solve_and_write(args: argparse.Namespace, data, scenarios, out: Path) -> int:
+    from ..portfolios.robust import robust
+    from ..store import publish, write_csv, write_result_files
+
     result = robust(data, scenarios, weights=args.weights, measure=args.measure, alpha=args.alpha)
     print(f"robust portfolio ({result.measure}{'' if result.alpha is None else f', alpha {result.alpha}'}): {result.status} — {result.message}")
     if not result.optimal:

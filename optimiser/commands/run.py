@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
-from ..model.objective import OBJECTIVES
-from ..model.parameters import MUSD_PER_BUSD
-from ..runner import RunResult, solve
-from ..store import output_directory, write_result
+from ..scenario import OBJECTIVES
 from .common import DEFAULT_RESULTS, add_inputs_argument, add_scenario_argument, add_time_limit_argument, load, time_limit_override
 from .report import add_no_report_argument, write_after_run
+
+if TYPE_CHECKING:
+    from ..runner import RunResult
 
 NAME = "run"
 
@@ -28,6 +29,9 @@ def add_parser(subparsers) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
+    from ..runner import solve
+    from ..store import output_directory, write_result
+
     overrides = {}
     if args.budget is not None:
         overrides["budget_busd"] = args.budget
@@ -66,6 +70,8 @@ def print_dependence(result: RunResult) -> None:
 
 
 def print_summary(result: RunResult, out: Path) -> None:
+    from ..model.parameters import MUSD_PER_BUSD
+
     summary = result.summary
     print(f"scenario '{result.scenario.name}': {result.status} — {result.message}")
     if not result.optimal:

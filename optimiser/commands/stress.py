@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
-from ..inputs import load_inputs
-from ..portfolios.stress import StressResult, stress
-from ..store import output_directory, publish, write_csv, write_result_files
 from .common import DEFAULT_RESULTS, add_inputs_argument, add_time_limit_argument, format_table, scenario_list, time_limit_override
 from .report import add_no_report_argument, write_after_run
+
+if TYPE_CHECKING:
+    from ..portfolios.stress import StressResult
 
 NAME = "stress"
 
@@ -28,6 +29,8 @@ def add_parser(subparsers) -> None:
 def write_stress(result: StressResult, out: Path) -> None:
     """Publish ``out``: stress.csv (long), objective_matrix.csv, regret_matrix.csv, and each evaluation's
     result directory under evaluations/."""
+    from ..store import publish, write_csv, write_result_files
+
     with publish(out, NAME) as staging:
         write_csv(result.table, staging / "stress.csv")
         write_csv(result.matrix("objective").reset_index(), staging / "objective_matrix.csv")
@@ -37,6 +40,10 @@ def write_stress(result: StressResult, out: Path) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
+    from ..inputs.load import load_inputs
+    from ..portfolios.stress import stress
+    from ..store import output_directory
+
     data = load_inputs(args.inputs)
     scenarios = scenario_list(args.scenarios, data, time_limit_override(args))
     out = args.out if args.out is not None else DEFAULT_RESULTS / "stress"

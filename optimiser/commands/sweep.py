@@ -8,10 +8,6 @@ import time
 from pathlib import Path
 
 from ..errors import EXIT_NOT_OPTIMAL, EXIT_OK
-from ..report import report_after_run
-from ..sweep import all_optimal, load_spec, read_sensitivity, sweep
-from ..sweep.executors import cap_workers, check_dask_address
-from ..sweep.progress import logger as progress_logger
 from .common import DEFAULT_RESULTS, add_inputs_argument, format_table
 from .report import add_no_report_argument, write_after_run
 
@@ -51,6 +47,12 @@ def _positive(text: str) -> int:
 
 
 def execute(args: argparse.Namespace) -> int:
+    from ..report import report_after_run
+    from ..sweep.api import all_optimal, sweep
+    from ..sweep.executors import cap_workers, check_dask_address
+    from ..sweep.progress import logger as progress_logger
+    from ..sweep.spec import load_spec
+
     if args.dask_scheduler is not None:
         check_dask_address(args.dask_scheduler)
     spec = load_spec(args.file)
@@ -83,6 +85,8 @@ def execute(args: argparse.Namespace) -> int:
 
 
 def _print_summary(spec, runs, out: Path, seconds: float) -> None:
+    from ..sweep.api import read_sensitivity
+
     counts = ", ".join(f"{count} {status}" for status, count in runs["status"].value_counts().items())
     print(f"sweep '{spec.name}' ({spec.kind}): {len(runs)} scenarios, {counts}; {seconds:.1f} s")
     for repair in runs.attrs.get("repairs", []):

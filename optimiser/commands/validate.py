@@ -5,11 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-import pyomo.environ as pyo
-
 from ..errors import EXIT_OK
-from ..model import build_model
-from ..model.parameters import unmet_weight_warnings
 from .common import add_inputs_argument, add_scenario_argument, load
 
 NAME = "validate"
@@ -22,6 +18,11 @@ def add_parser(subparsers) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
+    import pyomo.environ as pyo
+
+    from ..model import build_model
+    from ..model.parameters import unmet_weight_warnings
+
     data, scenario = load(args.inputs, args.scenario)
     started = time.perf_counter()
     model, structure = build_model(data, scenario)

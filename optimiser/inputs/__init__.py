@@ -1,6 +1,8 @@
-"""Input tables: their schema, loading and validation, and the typed data set the model is built from."""
+"""Input tables: their schema, loading and validation, and the typed data set the model is built from.
 
-from .data import InputData
-from .load import load_inputs
+``InputData`` and ``load_inputs`` are imported on first use (pandas is slow to load).
+"""
 
-__all__ = ["InputData", "load_inputs"]
+from ..lazy import lazy_exports
+
+__all__ = lazy_exports(__name__, {"InputData": ".data", "load_inputs": ".load"})

@@ -1,21 +1,22 @@
-"""Portfolios: read them, compare them, stress-test them, find robust and near-optimal ones."""
+"""Portfolios: read them, compare them, stress-test them, find robust and near-optimal ones.
 
-from .alternatives import alternatives
-from .compare import compare
-from .evaluate import evaluate
-from .portfolio import Portfolio, read_portfolio
-from .result_dir import StoredResult, read_result
-from .robust import robust
-from .stress import stress
+Names are imported on first use (Pyomo is slow to load); ``MEASURES`` and ``MODES`` live in
+:mod:`.choices`, which loads nothing, for the command line.
+"""
 
-__all__ = [
-    "Portfolio",
-    "StoredResult",
-    "alternatives",
-    "compare",
-    "evaluate",
-    "read_portfolio",
-    "read_result",
-    "robust",
-    "stress",
-]
+from ..lazy import lazy_exports
+
+__all__ = lazy_exports(
+    __name__,
+    {
+        "Portfolio": ".portfolio",
+        "StoredResult": ".result_dir",
+        "alternatives": ".alternatives",
+        "compare": ".compare",
+        "evaluate": ".evaluate",
+        "read_portfolio": ".portfolio",
+        "read_result": ".result_dir",
+        "robust": ".robust",
+        "stress": ".stress",
+    },
+)

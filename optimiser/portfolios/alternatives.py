@@ -32,12 +32,12 @@ from ..model import build_model, build_structure
 from ..runner import RunResult, finish, solve_scenario_model
 from ..scenario import Scenario
 from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, Deadline, is_integer, make_solver, run_within
+from .choices import MODES
 from .evaluate import evaluate
 from .portfolio import Portfolio
 
 logger = logging.getLogger(__name__)
 
-MODES = ("projects", "stages", "countries")
 SLACK_MAXIMUM = 100.0
 """Largest relative slack: 100 lets the dependence objective grow a hundredfold, which already bounds nothing."""
 

@@ -30,12 +30,12 @@ from ..model.parameters import build_structure, mutable_values
 from ..runner import RunResult
 from ..scenario import BUILD_SHAPING_FIELDS, Scenario
 from ..solve import Deadline, PyomoBackend, is_integer, make_solver, solve_sequence
+from .choices import MEASURES
 from .evaluate import Evaluator
 from .portfolio import Portfolio
 
 logger = logging.getLogger(__name__)
 
-MEASURES = ("expected", "worst", "cvar")
 WEIGHT_MAXIMUM = 1e6
 """Largest scenario weight: weights are relative (normalised to sum to 1), so larger ones only risk overflow."""
 ALPHA_MAXIMUM = 0.99

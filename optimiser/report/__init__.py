@@ -18,8 +18,10 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..inputs.data import InputData
+if TYPE_CHECKING:
+    from ..inputs.data import InputData
 
 logger = logging.getLogger(__name__)
 

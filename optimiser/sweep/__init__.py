@@ -11,8 +11,17 @@ process, local pool, Dask), :mod:`.store` (the resumable results store), :mod:`.
 :mod:`.progress`. The format and the results are documented in ``docs/sweeps.md``.
 """
 
-from .api import all_optimal, read_sensitivity, sweep
-from .spec import SweepSpec, load_spec, spec_from_dict
-from .store import read_detail
+from ..lazy import lazy_exports
 
-__all__ = ["SweepSpec", "all_optimal", "load_spec", "read_detail", "read_sensitivity", "spec_from_dict", "sweep"]
+__all__ = lazy_exports(
+    __name__,
+    {
+        "SweepSpec": ".spec",
+        "all_optimal": ".api",
+        "load_spec": ".spec",
+        "read_detail": ".store",
+        "read_sensitivity": ".api",
+        "spec_from_dict": ".spec",
+        "sweep": ".api",
+    },
+)
