@@ -15,6 +15,7 @@ from .constraints.export_controls import add_export_caps
 from .constraints.lead_time import add_availability, add_unit_limits
 from .constraints.ore import add_coupled_output
 from .constraints.recipes import add_magnet_balance, add_magnet_feed
+from .constraints.separation import add_concentrate
 from .objective import add_dependence_expressions, add_objectives
 from .parameters import ModelStructure, build_structure, mutable_values
 from .sets import add_sets
@@ -48,6 +49,7 @@ def populate(model: pyo.Block, structure: ModelStructure, values: dict[str, dict
     add_availability(model)
     add_unit_limits(model)
     add_coupled_output(model)
+    add_concentrate(model, structure)
     add_capacity(model, structure)
     add_magnet_balance(model)
     add_magnet_feed(model)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from .constraints.scope import magnet_scope_pairs, plant_scope_pairs
+from .constraints.separation import concentrate_sources, concentrate_takes, separation_plants
 from .parameters import PROCESSING_STAGES, ModelStructure
 
 
@@ -32,3 +33,6 @@ def add_sets(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
     )
     model.PLANT_OUTPUT = pyo.Set(dimen=2, initialize=plant_scope_pairs(structure), ordered=True)
     model.MAGNET_OUTPUT = pyo.Set(dimen=2, initialize=magnet_scope_pairs(structure), ordered=True)
+    model.SEPARATION_PLANTS = pyo.Set(initialize=separation_plants(structure), ordered=True)
+    model.CONCENTRATE_SOURCES = pyo.Set(initialize=list(concentrate_sources(structure)), ordered=True)
+    model.CONCENTRATE_TAKE = pyo.Set(dimen=2, initialize=concentrate_takes(structure), ordered=True)

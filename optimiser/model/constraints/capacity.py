@@ -2,9 +2,13 @@
 
 For each component c of project p, its throughput is at most its capacity times the units available:
 
-    ore[c, t]            = cap[c] · avail[p, t]     mines and recycling plants
-    Σ_e out[c, e, t]     ≤ cap[c] · avail[p, t]     separation and metal plants
-    Σ_m mag[c, m, t]     ≤ cap[c] · avail[p, t]     magnet plants (types share the capacity)
+    ore[c, t]                                  = cap[c] · avail[p, t]   mines and recycling plants
+    yield[separation] · processed[c, t]        ≤ cap[c] · avail[p, t]   separation plants
+    Σ_e out[c, e, t]                           ≤ cap[c] · avail[p, t]   metal plants
+    Σ_m mag[c, m, t]                           ≤ cap[c] · avail[p, t]   magnet plants (types share it)
+
+A separation plant's capacity binds on the whole rare-earth content it takes (``separation``: it cannot
+pick elements out of a concentrate), stated in separated oxide: content times the separation yield.
 
 A multi-stage project has one build decision and one capacity row per component.
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from ..parameters import ModelStructure
+from .separation import SEPARATION
 
 
 def add_capacity(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
@@ -33,10 +38,13 @@ def add_capacity(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
     for c, mt in model.MAGNET_OUTPUT:
         magnet_types.setdefault(c, []).append(mt)
     coupled = set(model.COUPLED)
+    separators = set(model.SEPARATION_PLANTS)
 
     def throughput(m: pyo.ConcreteModel, c: str, t: int) -> pyo.Expression:
         if c in coupled:
             return m.ore[c, t]
+        if c in separators:
+            return m.stage_yield[SEPARATION] * m.processed[c, t]
         if c in magnet_types:
             return sum(m.mag[c, mt, t] for mt in magnet_types[c])
         return sum(m.out[c, e, t] for e in plant_elements.get(c, []))
