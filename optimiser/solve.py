@@ -374,6 +374,12 @@ def model_size(solver: Highs) -> dict[str, int]:
     return {"rows": int(highs.getNumRow()), "columns": int(highs.getNumCol()), "nonzeros": int(highs.getNumNz())}
 
 
+SIMPLEX_DUAL, SIMPLEX_PRIMAL = 1, 4
+"""HiGHS ``simplex_strategy`` values: the primary solve by dual simplex (HiGHS's default); a solve that only
+changes the objective and adds a row the current plan satisfies starts primal feasible from the optimal
+basis, so primal simplex finishes it in a few iterations where dual simplex starts over."""
+
+
 class PyomoBackend:
     """The solve sequence over a built model in Pyomo's persistent HiGHS interface: values are loaded into
     the model (integers snapped when ``integer``)."""
@@ -385,6 +391,7 @@ class PyomoBackend:
         self._results: object = None
 
     def set_primary(self) -> None:
+        self.solver.config.solver_options["simplex_strategy"] = SIMPLEX_DUAL
         model = self.model
         model.tie_break.deactivate()
         model.tie_break_bound.deactivate()
@@ -397,6 +404,7 @@ class PyomoBackend:
         return hasattr(self.model, "secondary")
 
     def set_secondary(self, held_optimum: float) -> None:
+        self.solver.config.solver_options["simplex_strategy"] = SIMPLEX_PRIMAL
         model = self.model
         model.primary_bound.set_value(held_optimum)
         model.primary.deactivate()
@@ -404,6 +412,7 @@ class PyomoBackend:
         model.secondary.activate()
 
     def set_tie_break(self, held_optimum: float, held_secondary: float | None = None) -> None:
+        self.solver.config.solver_options["simplex_strategy"] = SIMPLEX_PRIMAL
         model = self.model
         model.primary_bound.set_value(held_optimum)
         model.primary.deactivate()
