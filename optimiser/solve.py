@@ -18,7 +18,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from types import ModuleType
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 import pyomo.environ as pyo
@@ -210,43 +210,47 @@ def solve_sequence(
     return outcome
 
 
+def _held_stage(
+    backend: SolveBackend, deadline: Deadline, outcome: SolveOutcome, timing: str, set_stage: Callable[[], None]
+) -> tuple[str, str, float | None]:
+    """One lexicographic stage: set it up (``set_stage``), solve, return to the primary set-up; on anything but
+    an optimum the plan of the stage before is restored."""
+    saved = backend.save()
+    started = time.perf_counter()
+    try:
+        set_stage()
+        status, condition, objective = backend.run(deadline)
+    finally:
+        backend.set_primary()
+    outcome.timings[timing] = time.perf_counter() - started
+    if status != "optimal":
+        backend.restore(saved)
+    return status, condition, objective
+
+
 def _break_ties(backend: SolveBackend, outcome: SolveOutcome, tolerance: float, deadline: Deadline) -> None:
     """The secondary solve (when the back end has one), then capex, each with the earlier optima held."""
-    timings = outcome.timings
     held_primary = held_optimum(outcome.objective, tolerance)
     held_secondary = None
     if backend.has_secondary():
-        saved = backend.save()
-        started = time.perf_counter()
-        try:
-            backend.set_secondary(held_primary)
-            status, condition, objective = backend.run(deadline)
-        finally:
-            backend.set_primary()
-        timings["solve_secondary"] = time.perf_counter() - started
-        if status == "optimal":
-            outcome.secondary_objective = float(objective)
-            held_secondary = held_optimum(outcome.secondary_objective, tolerance)
-        else:
-            backend.restore(saved)
+        status, condition, objective = _held_stage(
+            backend, deadline, outcome, "solve_secondary", lambda: backend.set_secondary(held_primary)
+        )
+        if status != "optimal":
             outcome.warnings.append(
                 f"the secondary solve (the weighted objective over every cell) ended {status} ({condition}); "
                 "the first solve's plan is reported"
             )
             return
+        outcome.secondary_objective = float(objective)
+        held_secondary = held_optimum(outcome.secondary_objective, tolerance)
 
-    saved = backend.save()
-    started = time.perf_counter()
-    try:
-        backend.set_tie_break(held_primary, held_secondary)
-        status, condition, objective = backend.run(deadline)
-    finally:
-        backend.set_primary()
-    timings["solve_tie_break"] = time.perf_counter() - started
+    status, condition, objective = _held_stage(
+        backend, deadline, outcome, "solve_tie_break", lambda: backend.set_tie_break(held_primary, held_secondary)
+    )
     if status == "optimal":
         outcome.tie_break_capex_busd = float(objective)
     else:
-        backend.restore(saved)
         before = "the secondary solve's" if held_secondary is not None else "the first solve's"
         outcome.warnings.append(f"the capex tie-break solve ended {status} ({condition}); {before} plan is reported")
 
