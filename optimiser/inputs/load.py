@@ -30,6 +30,7 @@ from ..toml_file import did_you_mean
 from .data import InputData
 from .schema import (
     BUILT_STATUSES,
+    EXISTING_STATUSES,
     FIRST_POSSIBLE_YEAR,
     LAST_POSSIBLE_YEAR,
     PARAMETER_NAMES,
@@ -65,8 +66,6 @@ STAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
 
 GRADED_ROLES: tuple[str, ...] = ("mine", "recycling")
 """Roles whose output is fixed by grades (``grades.csv``) rather than chosen within a scope."""
-
-EXISTING_STATUSES: tuple[str, ...] = ("operating", "construction")
 
 PROJECT_LEVEL_COLUMNS: tuple[str, ...] = (
     "name",

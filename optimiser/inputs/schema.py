@@ -12,12 +12,19 @@ from dataclasses import dataclass, field
 STAGES: tuple[str, ...] = ("mining", "separation", "metal", "magnet")
 """The ordered stages of the chain; the model's balances are written for exactly these."""
 
-PROJECT_STATUSES: tuple[str, ...] = ("operating", "construction", "candidate", "generic")
-"""``operating`` and ``construction`` projects are data (online in their stated year); ``candidate`` and
-``generic`` projects are build decisions."""
+PROJECT_STATUSES: tuple[str, ...] = ("operating", "construction", "committed", "candidate", "generic")
+"""``operating``, ``construction`` and ``committed`` projects are data (online in their stated year);
+``candidate`` and ``generic`` projects are build decisions."""
+
+EXISTING_STATUSES: tuple[str, ...] = ("operating", "construction", "committed")
+"""The statuses of projects that are data, not decisions: each is online from its ``online_year`` (with its
+ramp) whatever the plan, and its capex is never charged to the planner's budget. ``committed``: financed (a
+final investment decision, a loan or grant drawn) but not yet building or not yet producing; it runs as
+``construction`` does."""
 
 BUILT_STATUSES: tuple[str, ...] = ("candidate", "generic")
-"""The statuses of projects the model decides to build (or not)."""
+"""The statuses of projects the model decides to build (or not); every other status is in
+:data:`EXISTING_STATUSES`."""
 
 PROJECT_ROLES: tuple[str, ...] = ("mine", "plant", "recycling")
 """``mine``: ore with fixed grades at the mining stage; ``plant``: separation, metal or magnet capacity over
@@ -163,7 +170,7 @@ TABLES: dict[str, Table] = {
             Column("capacity", "float", minimum=0.0, maximum=MAX_TONNES, description="t REO-eq per year of the stage's output (ore for mines)"),
             Column("capex_musd", "float", required=False, minimum=0.0, maximum=MAX_CAPEX_MUSD, description="US$ million per unit, on component 0"),
             Column("lead_time_years", "int", required=False, minimum=0, maximum=MAX_YEARS, description="decision to first output"),
-            Column("online_year", "int", required=False, minimum=FIRST_POSSIBLE_YEAR, maximum=LAST_POSSIBLE_YEAR, description="first year of output (operating, construction)"),
+            Column("online_year", "int", required=False, minimum=FIRST_POSSIBLE_YEAR, maximum=LAST_POSSIBLE_YEAR, description="first year of output (operating, construction, committed)"),
             Column("earliest_start", "int", required=False, minimum=FIRST_POSSIBLE_YEAR, maximum=LAST_POSSIBLE_YEAR, description="earliest year construction may start"),
             Column("max_units", "int", required=False, minimum=1, maximum=MAX_COUNT, description="units that may be built (generic modules > 1)"),
             Column("build_years", "int", required=False, minimum=1, maximum=MAX_YEARS, description="construction years over which capex is drawn"),

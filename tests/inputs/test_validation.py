@@ -403,3 +403,18 @@ def test_garbage_gives_issues_not_tracebacks(tiny, content):
     issues = tiny.issues()
     assert issues
     assert all(issue.file.startswith(str(tiny.directory)) for issue in issues)
+
+
+def test_committed_without_online_year(tiny):
+    tiny.set_cell("projects.csv", 7, "status", "committed")
+    tiny.set_cell("projects.csv", 7, "online_year", "")
+    (issue,) = tiny.assert_only(("projects.csv", 7, "online_year"))
+    assert "committed projects need online_year" in issue.message
+
+
+def test_committed_project_with_capex_loads(tiny):
+    """A committed project may carry its (already financed) capex and needs no lead time."""
+    tiny.set_cell("projects.csv", 7, "status", "committed")
+    tiny.set_cell("projects.csv", 7, "capex_musd", "50")
+    data = load_inputs(tiny.directory)
+    assert data.projects.loc[data.projects["project"] == "recycler", "status"].tolist() == ["committed"]
