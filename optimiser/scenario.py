@@ -123,6 +123,9 @@ RULES: dict[str, _Rule] = {
                            structural=True, shapes_builds=True),
     "horizon_end": _Rule("int", optional=True, minimum=YEARS[0], maximum=YEARS[1],
                          description="last planning year (default: the data's)", structural=True, shapes_builds=True),
+    "first_decision_year": _Rule("int", optional=True, minimum=YEARS[0], maximum=YEARS[1],
+                                 description="first year a new build may start; the years before it are history "
+                                 "(default: the first planning year)", structural=True, shapes_builds=True),
     "lead_time_shift_years": _Rule("int", minimum=-10, maximum=20, description="years added to every lead time"),
     "capex_multiplier": _Rule("float", minimum=0.01, maximum=100.0, description="factor on every capex"),
     "demand_multiplier": _Rule("float", minimum=0.01, maximum=100.0, description="factor on all ROW demand"),
@@ -197,6 +200,7 @@ class Scenario:
     yearly_cap_fraction: float = 0.25
     horizon_start: int | None = None
     horizon_end: int | None = None
+    first_decision_year: int | None = None
     lead_time_shift_years: int = 0
     capex_multiplier: float = 1.0
     demand_multiplier: float = 1.0
@@ -321,6 +325,15 @@ class Scenario:
         last = data.last_year if self.horizon_end is None else self.horizon_end
         return first, last
 
+    def decision_start(self, data: InputData) -> int:
+        """The first year a new build may start: ``first_decision_year``, never before the first planning year.
+
+        The planning years before it are history: only operating, construction and committed projects run in
+        them. A ``first_decision_year`` before the horizon (a sweep moving ``horizon_start`` past it) means none.
+        """
+        first, _ = self.horizon(data)
+        return first if self.first_decision_year is None else max(first, self.first_decision_year)
+
     def check_against(self, data: InputData) -> None:
         """Raise :class:`InputError` for names and years the data does not have."""
         issues: list[InputIssue] = []
@@ -337,6 +350,9 @@ class Scenario:
         if first > last:
             add("horizon_end" if self.horizon_end is not None else "horizon_start",
                 f"the horizon {first}-{last} ends before it starts")
+        if self.first_decision_year is not None and self.first_decision_year > last:
+            add("first_decision_year", f"{self.first_decision_year} is after the horizon's last year {last}: "
+                "no build could start")
         for index, control in enumerate(self.export_controls):
             key = f"export_controls[{index}]"
             unknown = [element for element in control.elements if element not in elements]

@@ -27,14 +27,20 @@ def test_result_fields_are_every_key_but_the_labels_in_file_order():
 
 
 def test_structural_fields_equal_the_sweeps_old_list():
-    """Was ``STRUCTURAL_FIELDS`` in sweep/resolve.py (the group key's order only follows RULES now)."""
-    assert set(STRUCTURAL_FIELDS) == {"horizon_start", "horizon_end", "partner_countries", "objective", "integer_builds"}
+    """Was ``STRUCTURAL_FIELDS`` in sweep/resolve.py (the group key's order only follows RULES now), plus
+    ``first_decision_year`` (issue 12), which sets the start years the build variables exist for."""
+    assert set(STRUCTURAL_FIELDS) == {
+        "horizon_start", "horizon_end", "first_decision_year", "partner_countries", "objective", "integer_builds",
+    }
 
 
 def test_build_shaping_fields_equal_the_robust_portfolios_old_list():
     """Was ``STRUCTURAL`` in portfolios/robust.py: the structural fields but the objective, which each
-    scenario of a robust portfolio keeps its own (only the builds are shared)."""
-    assert BUILD_SHAPING_FIELDS == ("horizon_start", "horizon_end", "partner_countries", "integer_builds")
+    scenario of a robust portfolio keeps its own (only the builds are shared); plus ``first_decision_year``
+    (issue 12): the scenarios sharing builds must agree on the years builds may start."""
+    assert BUILD_SHAPING_FIELDS == (
+        "horizon_start", "horizon_end", "first_decision_year", "partner_countries", "integer_builds",
+    )
     assert set(STRUCTURAL_FIELDS) - set(BUILD_SHAPING_FIELDS) == {"objective"}
 
 

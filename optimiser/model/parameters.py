@@ -85,6 +85,7 @@ class ModelStructure:
     existing: dict[tuple[str, int], float]
     objective: str
     integer_builds: bool
+    first_decision_year: int
     excluded_projects: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -94,6 +95,11 @@ class ModelStructure:
     @property
     def last_year(self) -> int:
         return self.years[-1]
+
+    @property
+    def history_years(self) -> list[int]:
+        """Planning years before the first decision year: only projects that are data run in them."""
+        return [t for t in self.years if t < self.first_decision_year]
 
     @property
     def buildable_projects(self) -> list[str]:
@@ -204,11 +210,12 @@ def build_structure(data: InputData, scenario: Scenario) -> ModelStructure:
     for project_id, why in excluded.items():
         logger.info("project %s left out: %s", project_id, why)
 
+    decision_start = scenario.decision_start(data)
     start_years: dict[str, list[int]] = {}
     existing: dict[tuple[str, int], float] = {}
     for project in projects.values():
         if project.buildable:
-            earliest = max(first, project.earliest_start or first)
+            earliest = max(decision_start, project.earliest_start or decision_start)
             start_years[project.id] = list(range(earliest, last + 1))
         else:
             online = project.online_year if project.online_year is not None else first
@@ -231,6 +238,7 @@ def build_structure(data: InputData, scenario: Scenario) -> ModelStructure:
         existing=existing,
         objective=scenario.objective,
         integer_builds=scenario.integer_builds,
+        first_decision_year=decision_start,
         excluded_projects=excluded,
     )
 

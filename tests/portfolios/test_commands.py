@@ -80,6 +80,17 @@ def test_bad_hand_written_portfolio_exits_2_naming_the_place(tiny: Path, tmp_pat
     assert "Traceback" not in err
 
 
+def test_a_portfolio_starting_before_the_first_decision_year_is_refused(tiny: Path, tmp_path: Path, capsys):
+    """A build started in 2026 is history under a scenario whose decisions start in 2027."""
+    (tiny / "scenarios" / "decide_2027.toml").write_text('name = "decide_2027"\nbudget_busd = 0.5\nfirst_decision_year = 2027\n')
+    portfolio = tmp_path / "mine.csv"
+    portfolio.write_text("project,start_year,share\ncand_mine,2026,1\n")
+    status = main(["evaluate", "--inputs", str(tiny), "--portfolio", str(portfolio), "--scenario", str(tiny / "scenarios" / "decide_2027.toml")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "line 2, column 'start_year'" in err and "can start in 2027-2030" in err
+
+
 def test_compare_lists_differences_capex_and_dependence(tiny: Path, tmp_path: Path, capsys):
     base = _run(tiny, "base", tmp_path / "base")
     rich = _run(tiny, "rich", tmp_path / "rich")

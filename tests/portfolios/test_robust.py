@@ -72,6 +72,13 @@ def test_scenarios_must_share_the_structure(data, dy_heavy):
     assert "horizon_end" in str(error.value)
 
 
+def test_scenarios_must_agree_on_the_first_decision_year(data, dy_heavy):
+    other = dy_heavy.with_overrides(name="decide_later", first_decision_year=2027)
+    with pytest.raises(InputError) as error:
+        robust(data, [dy_heavy, other])
+    assert "first_decision_year" in str(error.value)
+
+
 @pytest.mark.slow
 def test_shipped_example_robust_beats_each_single_optimum_on_expected_dependence():
     """Base and the 2027-30 embargo on the default data: the robust portfolio's expected objective is no worse."""

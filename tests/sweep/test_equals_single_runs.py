@@ -86,8 +86,9 @@ def test_grid_sweep_equals_single_runs(sweep_file, tiny_data, tmp_path):
 
 @pytest.mark.parametrize(
     "structural",
-    [{"integer_builds": True}, {"objective": "peak"}, {"horizon_end": 2028, "objective": "final_year"}],
-    ids=["milp_finite_difference", "peak", "horizon"],
+    [{"integer_builds": True}, {"objective": "peak"}, {"horizon_end": 2028, "objective": "final_year"},
+     {"first_decision_year": 2027}],
+    ids=["milp_finite_difference", "peak", "horizon", "first_decision_year"],
 )
 def test_structural_groups_equal_single_runs(tiny_data, structural):
     """The re-solver reproduces the MILP finite-difference dual, the peak objective and a shorter horizon."""
