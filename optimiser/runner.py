@@ -28,6 +28,9 @@ from .solve import SLOPE_STEP_BUSD, Deadline, SolveOutcome, import_highspy, make
 
 logger = logging.getLogger(__name__)
 
+OBJECTIVE_UNIT = "percentage points: weighted dependence (0-100) plus K times the weighted unmet share (above 100 only when demand goes unmet)"
+"""What the objective counts: dependence is 0-100 points, and each unmet point weighs K times as much."""
+
 RESULT_FORMAT = 1
 """Version of the result directory layout; commands that read results refuse other versions."""
 
@@ -254,7 +257,7 @@ def _summary(
         "message": result.message,
         "objective": result.objective,
         "objective_name": scenario.objective,
-        "objective_unit": "percentage points (0-100)",
+        "objective_unit": OBJECTIVE_UNIT,
         "budget_musd": scenario.budget_busd * MUSD_PER_BUSD,
         "budget_used_musd": result.budget_used_musd,
         "budget_dual": result.budget_dual,

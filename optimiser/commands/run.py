@@ -76,7 +76,7 @@ def print_summary(result: RunResult, out: Path) -> None:
     print(f"scenario '{result.scenario.name}': {result.status} — {result.message}")
     if not result.optimal:
         return
-    print(f"\nobjective ({summary['objective_name']}): {result.objective:.4f} dependence points (0-100)")
+    print(f"\nobjective ({summary['objective_name']}): {result.objective:.4f} points (dependence 0-100, plus K x unmet share)")
     print_dependence(result)
     builds = result.builds
     print(f"\nbuilds ({len(builds)}):")

@@ -218,7 +218,7 @@ def _headline(report: rd.RunReport) -> dict:
     return {
         "objective": summary.get("objective"),
         "objective_name": summary.get("objective_name"),
-        "objective_unit": summary.get("objective_unit", "percentage points (0-100)"),
+        "objective_unit": summary.get("objective_unit", "percentage points"),
         "budget_busd": None if budget is None else budget / 1000,
         "budget_used_busd": None if used is None else used / 1000,
         "budget_dual": summary.get("budget_dual"),
