@@ -63,6 +63,16 @@ def test_builds_come_online_after_their_lead_time(data, base_result):
         assert 0 < row.share <= int(project["max_units"]) + 1e-9
 
 
+def test_base_plan_starts_nothing_in_the_history_years(data, base, base_result):
+    """The shipped base sets first_decision_year = 2027 (issue 12: decisions start at the end of 2026), so
+    2025-26 are run by the projects that are data and no build starts before 2027; without the key the same
+    plan starts builds in 2025 (the projects without an earliest_start), which the horizon start allowed."""
+    assert base.first_decision_year == 2027
+    assert base_result.builds["start_year"].min() >= 2027
+    unconstrained = build_structure(data, base.with_overrides(first_decision_year=None))
+    assert min(min(years) for years in unconstrained.start_years.values()) == 2025
+
+
 def test_dependence_and_unmet_within_zero_and_one(base_result):
     dependence = base_result.dependence
     assert dependence["dependence"].between(-1e-9, 1 + 1e-9).all()
