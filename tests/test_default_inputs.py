@@ -68,3 +68,54 @@ def test_demand_derivation_reproduces_the_committed_tables(tmp_path):
     assert completed.returncode == 0, completed.stderr
     for name in ("demand.csv", "magnet_demand.csv", "magnet_recipes.csv", "china_production.csv"):
         assert (copy / name).read_bytes() == (INPUTS / name).read_bytes(), name
+
+
+NAMED_IN_ISSUE_12 = {
+    "vulcan": "Vulcan Elements",
+    "caremag": "Caremag",
+    "aclara_la": "Aclara",
+    "strange_lake": "Torngat",
+    "fen": "Rare Earths Norway",
+    "serra_verde_opt": "Serra Verde",
+    "ucore": "Ucore",
+    "round_top": "USA Rare Earth",
+    "stillwater_exp": "USA Rare Earth",
+    "nolans": "Arafura",
+    "mp_10x": "MP Materials",
+    "lcm": "Less Common Metals",
+}
+"""The projects issue 12 names, by id, with a word their row's name or source must carry."""
+
+
+@pytest.mark.parametrize("project", sorted(NAMED_IN_ISSUE_12))
+def test_named_project_is_listed_with_a_2025_or_2026_source(data, project):
+    """Each project the end-2026 update names is in the table, with a source published in 2025 or 2026."""
+    rows = data.projects[data.projects["project"] == project]
+    assert len(rows) > 0, project
+    head = rows[rows["component"] == 0].iloc[0]
+    assert NAMED_IN_ISSUE_12[project].lower() in (head["name"] + " " + head["source"]).lower()
+    assert "2025" in head["source"] or "2026" in head["source"], head["source"]
+    assert bool(head["include"]) if head["include"] is not None else True
+
+
+def test_projects_financed_by_late_2026_are_committed_data(data):
+    """Financed-but-not-built projects are `committed` (data), under-construction ones `construction`; neither is a
+    build decision, and each says in its note how it was financed."""
+    heads = data.projects[data.projects["component"] == 0].set_index("project")
+    for project in ("vulcan", "serra_verde_opt", "stillwater_exp", "mp_10x"):
+        assert heads.loc[project, "status"] == "committed", project
+        assert heads.loc[project, "note"].startswith("COMMITTED (financed"), project
+        assert heads.loc[project, "online_year"] >= 2026, project
+    for project in ("caremag", "ucore"):
+        assert heads.loc[project, "status"] == "construction", project
+    for project in ("aclara_la", "strange_lake", "fen", "nolans", "round_top", "ucore_p2", "ucore_p3"):
+        assert heads.loc[project, "status"] == "candidate", project
+
+
+def test_magnet_plants_convert_magnet_tonnes_at_the_stated_factor(data):
+    """A magnet plant's capacity is the RE content of its magnets
+    (0.3075 t RE metal / 0.85 = 0.3618 t REO-eq per t) and its metal line that / 0.85."""
+    capacity = data.projects.set_index(["project", "component"])["capacity"]
+    assert capacity[("vulcan", 1)] == pytest.approx(10_000 * 0.3075 / 0.85, abs=0.05)
+    assert capacity[("vulcan", 0)] == pytest.approx(10_000 * 0.3075 / 0.85 / 0.85, abs=0.05)
+    assert capacity[("stillwater_exp", 1)] == pytest.approx((10_000 - 1_200) * 0.3075 / 0.85, abs=0.05)
