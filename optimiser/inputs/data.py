@@ -29,6 +29,7 @@ class InputData:
     magnet_demand: pd.DataFrame
     china_production: pd.DataFrame
     row_other_mining: pd.DataFrame
+    history_output: pd.DataFrame = field(default_factory=lambda: _empty_history_output())
     file_sha256: dict[str, str] = field(default_factory=dict)
     inputs_sha256: str = ""
 
@@ -51,3 +52,10 @@ class InputData:
     @property
     def last_year(self) -> int:
         return int(self.parameters["last_year"])
+
+
+def _empty_history_output() -> pd.DataFrame:
+    """``history_output`` with no rows: data sets (and hand-made ones in tests) without published output."""
+    from .schema import TABLES
+
+    return pd.DataFrame({**{column.name: [] for column in TABLES["history_output"].columns}, "line": []})

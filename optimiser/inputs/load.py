@@ -197,6 +197,8 @@ def _read_table(directory: str, spec: Table, issues: _Issues) -> tuple[_Table | 
     try:
         raw = Path(file).read_bytes()
     except FileNotFoundError:
+        if not spec.required_file:
+            return _Table(spec=spec, file=file, rows=[], complete=True), None
         issues.add(file, f"the file is missing: every input directory needs {spec.filename} ({spec.name} table)")
         return None, None
     except OSError as error:
@@ -391,6 +393,40 @@ def _check_cross_table(tables: dict[str, _Table], issues: _Issues) -> None:
     if "row_other_mining" in complete:
         _check_references(complete["row_other_mining"], "country", known.countries, "countries.csv", issues)
         _check_years(complete["row_other_mining"], known.years, issues)
+    if "history_output" in complete:
+        _check_history_output(complete["history_output"], complete.get("projects"), known, issues)
+
+
+def _check_history_output(table: _Table, projects: _Table | None, known: _Known, issues: _Issues) -> None:
+    """Published output refers to a component of a project that is data (not a build decision), in the data's
+    years."""
+    _check_years(table, known.years, issues)
+    if projects is None:
+        return
+    statuses: dict[object, object] = {}
+    components: set[tuple[object, object]] = set()
+    for row in projects.rows:
+        if row.ok("project"):
+            statuses.setdefault(row.values["project"], None)
+        if row.ok("project", "component"):
+            components.add((row.values["project"], row.values["component"]))
+            if row.values["component"] == 0 and row.ok("status"):
+                statuses[row.values["project"]] = row.values["status"]
+    names = _strings(set(statuses))
+    for row in table.rows:
+        if not row.ok("project"):
+            continue
+        project = row.values["project"]
+        if project not in statuses:
+            issues.on(table, row, "project", f"unknown project '{project}' (not in projects.csv)"
+                      f"{did_you_mean(str(project), names)}")
+        elif statuses[project] is None:
+            continue
+        elif statuses[project] not in EXISTING_STATUSES:
+            issues.on(table, row, "project", f"'{project}' is a {statuses[project]} project, a build decision: "
+                      f"published output is for {', '.join(EXISTING_STATUSES)} projects")
+        elif row.ok("component") and (project, row.values["component"]) not in components:
+            issues.on(table, row, "component", f"'{project}' has no component {row.values['component']}")
 
 
 def _strings(values: set[object]) -> set[str]:

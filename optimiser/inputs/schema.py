@@ -88,6 +88,8 @@ class Table:
     key: tuple[str, ...]
     description: str = ""
     optional_columns: tuple[str, ...] = field(default=())
+    required_file: bool = True
+    """False: the file may be absent from an input directory, which then reads as a table with no rows."""
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -240,6 +242,22 @@ TABLES: dict[str, Table] = {
             SOURCE,
         ),
         key=("country", "year"),
+    ),
+    "history_output": Table(
+        "history_output",
+        "history_output.csv",
+        (
+            Column("project", "str", description="an operating, construction or committed project"),
+            Column("component", "int", minimum=0, maximum=MAX_COUNT),
+            YEAR,
+            Column("output_t", "float", minimum=0.0, maximum=MAX_TONNES,
+                   description="published actual output that year, t REO-eq of the stage's output (ore for mines)"),
+            SOURCE,
+        ),
+        key=("project", "component", "year"),
+        description="published actual output of projects that are data: in a year listed it replaces the "
+        "component's capacity times its ramp (a mine runs at it, a plant at most at it)",
+        required_file=False,
     ),
 }
 """Every input table, by name."""

@@ -87,6 +87,8 @@ class ModelStructure:
     integer_builds: bool
     first_decision_year: int
     excluded_projects: dict[str, str] = field(default_factory=dict)
+    history_output: dict[tuple[str, int], float] = field(default_factory=dict)
+    """(component, year) → published actual output in kt, replacing capacity × availability in that year."""
 
     @property
     def first_year(self) -> int:
@@ -222,6 +224,12 @@ def build_structure(data: InputData, scenario: Scenario) -> ModelStructure:
             for t in years:
                 existing[project.id, t] = ramp_factor(project.ramp, t - online)
 
+    history_output = {
+        (f"{row.project}/{int(row.component)}", int(row.year)): float(row.output_t) / TONNES_PER_KT
+        for row in data.history_output.itertuples(index=False)
+        if f"{row.project}/{int(row.component)}" in components and first <= int(row.year) <= last
+    }
+
     return ModelStructure(
         years=years,
         elements=elements,
@@ -240,6 +248,7 @@ def build_structure(data: InputData, scenario: Scenario) -> ModelStructure:
         integer_builds=scenario.integer_builds,
         first_decision_year=decision_start,
         excluded_projects=excluded,
+        history_output=history_output,
     )
 
 

@@ -12,6 +12,9 @@ pick elements out of a concentrate), stated in separated oxide: content times th
 
 A multi-stage project has one build decision and one capacity row per component.
 
+In a year with published actual output (``history_output.csv``, projects that are data only) the output
+replaces ``cap[c] · avail[p, t]``: a mine runs at it, a plant at most at it.
+
 Mines and recycling plants run at their available capacity (``=`` where MODEL.md writes ``≤``): ore has a
 market, and what ROW does not process is sold out of the bloc, which is what ROW mines do today (Mountain
 Pass shipped its concentrate to China). Without it a mine whose ore ROW cannot use would simply not be mined
@@ -54,8 +57,10 @@ def add_capacity(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
         if isinstance(flow, (int, float)):
             return pyo.Constraint.Skip
         project = structure.components[c].project
+        limit = structure.history_output.get((c, t))
+        available = m.capacity[c] * m.availability[project, t] if limit is None else limit
         if c in coupled:
-            return flow == m.capacity[c] * m.availability[project, t]
-        return flow <= m.capacity[c] * m.availability[project, t]
+            return flow == available
+        return flow <= available
 
     model.capacity_limit = pyo.Constraint(model.COMPONENTS, model.YEARS, rule=capacity_rule)
