@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError, InputIssue
-from .inputs.schema import STAGES
+from .inputs.schema import BUILT_STATUSES, STAGES
 from .toml_file import (
     FileFor,
     describe_value,
@@ -47,6 +47,10 @@ stop at 255, and `evaluate` joins two names)."""
 """A scenario name is a results directory name: no path separators, no leading dot."""
 
 EXPORT_CONTROL_KEYS: tuple[str, ...] = ("elements", "start_year", "end_year", "fraction")
+
+EQUIPMENT_DELAY_KEYS: tuple[str, ...] = ("years", "stages", "projects")
+MAX_EQUIPMENT_DELAY_YEARS = 20
+"""The longest equipment delay a scenario may set (as the largest lead-time shift)."""
 
 
 class FrozenMapping(Mapping[str, float]):
@@ -146,6 +150,9 @@ RULES: dict[str, _Rule] = {
     "element_weights": _Rule("weights", minimum=0.0, maximum=WEIGHT_MAXIMUM),
     "stage_weights": _Rule("weights", minimum=0.0, maximum=WEIGHT_MAXIMUM, choices=STAGES),
     "export_controls": _Rule("export_controls"),
+    "equipment_delay": _Rule("equipment_delay", optional=True, structural=True,
+                             description="years added to the lead time of the builds of the named stages and "
+                             "projects (equipment export controls)"),
 }
 """Every scenario key, in the order ``to_toml`` writes them; the field lists below are derived from it."""
 
@@ -187,6 +194,33 @@ class ExportControl:
 
 
 @dataclass(frozen=True, slots=True)
+class EquipmentDelay:
+    """``years`` added to the lead time of every build with a component at one of ``stages`` or named in
+    ``projects``: new plants that depend on equipment under export control start producing later."""
+
+    years: int
+    stages: tuple[str, ...] = ()
+    projects: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        values, issues = _equipment_delay_values(
+            {"years": self.years, "stages": self.stages, "projects": self.projects}, "equipment_delay",
+            lambda key: "<EquipmentDelay>",
+        )
+        if issues:
+            raise InputError(issues)
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+
+    def applies_to(self, project: str, stages: Iterable[str]) -> bool:
+        """Whether a build of ``project``, with components at ``stages``, is delayed."""
+        return project in self.projects or any(stage in self.stages for stage in stages)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"years": self.years, "stages": list(self.stages), "projects": list(self.projects)}
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
     """The settings of one run. Build it with :meth:`from_toml`, :meth:`from_dict` or :meth:`with_overrides`.
 
@@ -217,6 +251,7 @@ class Scenario:
     element_weights: Mapping[str, float] = field(default_factory=FrozenMapping)
     stage_weights: Mapping[str, float] = field(default_factory=FrozenMapping)
     export_controls: tuple[ExportControl, ...] = ()
+    equipment_delay: EquipmentDelay | None = None
     source: str = field(default="<scenario>", compare=False, repr=False)
     overridden: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
@@ -289,6 +324,8 @@ class Scenario:
                 continue
             if key == "export_controls":
                 settings[key] = [control.to_dict() for control in value]
+            elif key == "equipment_delay":
+                settings[key] = value.to_dict()
             elif isinstance(value, Mapping):
                 settings[key] = dict(value)
             elif isinstance(value, tuple):
@@ -363,6 +400,15 @@ class Scenario:
                 add(f"{key}.start_year", f"{control.start_year} is outside the horizon {first}-{last}")
             if not first <= control.end_year <= last:
                 add(f"{key}.end_year", f"{control.end_year} is outside the horizon {first}-{last}")
+        if self.equipment_delay is not None:
+            statuses = dict(zip(data.projects["project"], data.projects["status"]))
+            for index, project in enumerate(self.equipment_delay.projects):
+                at = f"equipment_delay.projects[{index}]"
+                if project not in statuses:
+                    add(at, f"unknown project '{project}' (not in projects.csv){did_you_mean(project, statuses)}")
+                elif statuses[project] not in BUILT_STATUSES:
+                    add(at, f"'{project}' is a {statuses[project]} project, not a build decision: its online year "
+                        "is data (edit projects.csv to move it)")
         for element in self.element_weights:
             if element not in elements:
                 add(f"element_weights.{element}", f"unknown element '{element}' (not in elements.csv)"
@@ -460,7 +506,52 @@ def _value(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[obj
         return tuple(value), []
     if rule.kind == "weights":
         return _weights(key, value, rule, file_for)
+    if rule.kind == "equipment_delay":
+        return _equipment_delay(key, value, file_for)
     return _export_controls(key, value, file_for)
+
+
+def _equipment_delay(key: str, value: object, file_for: FileFor) -> tuple[object, list[InputIssue]]:
+    """An :class:`EquipmentDelay`, or a table with ``years`` and at least one of ``stages`` and ``projects``."""
+    if isinstance(value, EquipmentDelay):
+        return value, []
+    if not isinstance(value, Mapping):
+        return value, [InputIssue(file_for(key), f"expected a table ([{key}]), got {describe_value(value)}",
+                                  column=key)]
+    issues = unknown_keys(value, EQUIPMENT_DELAY_KEYS, f"{key}.", file_for)
+    if "years" not in value:
+        issues.append(InputIssue(file_for(f"{key}.years"), "missing: an equipment delay needs years",
+                                 column=f"{key}.years"))
+    if issues:
+        return value, issues
+    values, issues = _equipment_delay_values(value, key, file_for)
+    return (value, issues) if issues else (EquipmentDelay(**values), [])  # type: ignore[arg-type]
+
+
+def _equipment_delay_values(
+    item: Mapping[str, object], at: str, file_for: FileFor
+) -> tuple[dict[str, object], list[InputIssue]]:
+    """One equipment delay's values converted and checked: years bounded, stages among STAGES, names strings,
+    and something named."""
+    issues: list[InputIssue] = []
+    year_rule = _Rule("int", minimum=0, maximum=MAX_EQUIPMENT_DELAY_YEARS, description="years of delay")
+    years, found = _number(f"{at}.years", item["years"], year_rule, file_for)
+    issues += found
+    lists: dict[str, tuple[str, ...]] = {}
+    for name in ("stages", "projects"):
+        entries = item.get(name, ())
+        if not isinstance(entries, (list, tuple)) or not all(isinstance(entry, str) and entry for entry in entries):
+            issues.append(InputIssue(file_for(f"{at}.{name}"), f"expected an array of names, got {entries!r}",
+                                     column=f"{at}.{name}"))
+            continue
+        lists[name] = tuple(entries)
+    for index, stage in enumerate(lists.get("stages", ())):
+        if stage not in STAGES:
+            issues.append(InputIssue(file_for(f"{at}.stages[{index}]"), f"unknown stage '{stage}' (stages: "
+                                     f"{', '.join(STAGES)}){did_you_mean(stage, STAGES)}", column=f"{at}.stages[{index}]"))
+    if not issues and not lists["stages"] and not lists["projects"]:
+        issues.append(InputIssue(file_for(at), "an equipment delay needs stages or projects to apply to", column=at))
+    return {"years": years, **lists}, issues
 
 
 def _number(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[object, list[InputIssue]]:

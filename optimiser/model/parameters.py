@@ -182,6 +182,9 @@ def build_structure(data: InputData, scenario: Scenario) -> ModelStructure:
             excluded[project_id] = f"{head['country']} is not a partner country in this scenario"
             continue
         lead = _optional_int(head["lead_time_years"]) or 0
+        delay = scenario.equipment_delay
+        if delay is not None and str(head["status"]) in BUILT_STATUSES and delay.applies_to(project_id, rows["stage"]):
+            lead += delay.years
         project = Project(
             id=project_id,
             name=str(head["name"]),

@@ -87,8 +87,8 @@ def test_grid_sweep_equals_single_runs(sweep_file, tiny_data, tmp_path):
 @pytest.mark.parametrize(
     "structural",
     [{"integer_builds": True}, {"objective": "peak"}, {"horizon_end": 2028, "objective": "final_year"},
-     {"first_decision_year": 2027}],
-    ids=["milp_finite_difference", "peak", "horizon", "first_decision_year"],
+     {"first_decision_year": 2027}, {"equipment_delay": {"years": 1, "stages": ["separation"]}}],
+    ids=["milp_finite_difference", "peak", "horizon", "first_decision_year", "equipment_delay"],
 )
 def test_structural_groups_equal_single_runs(tiny_data, structural):
     """The re-solver reproduces the MILP finite-difference dual, the peak objective and a shorter horizon."""
