@@ -48,6 +48,12 @@ stop at 255, and `evaluate` joins two names)."""
 
 EXPORT_CONTROL_KEYS: tuple[str, ...] = ("elements", "start_year", "end_year", "fraction")
 
+RARE_EARTHS: frozenset[str] = frozenset(
+    ("Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu")
+)
+"""The seventeen rare-earth elements: an export control may name one the data does not carry (it is skipped
+with a warning); any other unknown name is an error."""
+
 EQUIPMENT_DELAY_KEYS: tuple[str, ...] = ("years", "stages", "projects")
 MAX_EQUIPMENT_DELAY_YEARS = 20
 """The longest equipment delay a scenario may set (as the largest lead-time shift)."""
@@ -392,7 +398,11 @@ class Scenario:
                 "no build could start")
         for index, control in enumerate(self.export_controls):
             key = f"export_controls[{index}]"
-            unknown = [element for element in control.elements if element not in elements]
+            absent = [element for element in control.elements if element not in elements and element in RARE_EARTHS]
+            if absent:
+                logger.warning("%s: %s.elements: %s not in elements.csv, skipped (the data does not yet have all "
+                               "the rare earths)", self._file_for(key), key, ", ".join(absent))
+            unknown = [element for element in control.elements if element not in elements and element not in RARE_EARTHS]
             if unknown:
                 add(f"{key}.elements", f"unknown element(s) {', '.join(unknown)} (not in elements.csv)"
                     f"{did_you_mean(unknown[0], elements)}")
