@@ -112,10 +112,9 @@ def read_portfolio(path: str | Path, data: InputData, structure: ModelStructure,
             issues.append(InputIssue(file, f"start year must be a whole year, got '{row['start_year']}'", line=line, column="start_year"))
             continue
         if start not in structure.start_years[project]:
-            first, last = structure.start_years[project][0], structure.start_years[project][-1]
-            issues.append(
-                InputIssue(file, f"{project} can start in {first}-{last} in this scenario, not {start}", line=line, column="start_year")
-            )
+            years = structure.start_years[project]
+            when = f"can start in {years[0]}-{years[-1]}" if years else "cannot start at all"
+            issues.append(InputIssue(file, f"{project} {when} in this scenario, not {start}", line=line, column="start_year"))
             continue
         try:
             share = float(row["share"])

@@ -152,3 +152,14 @@ def test_stress_robust_and_alternatives_commands_write_results(tiny: Path, tmp_p
     for directory in sorted(out.glob("alt-*")):
         assert json.loads((directory / "summary.json").read_text())["objective"] <= optimum * 1.05 + 1e-6
     assert main(["compare", str(out / "optimum"), *map(str, sorted(out.glob("alt-*"))), "--out", str(tmp_path / "c")]) == 0
+
+
+def test_a_portfolio_naming_a_project_that_cannot_start_in_the_horizon_is_refused(tiny: Path, tmp_path: Path, capsys):
+    """cand_mine can start from 2026 only: a horizon ending in 2025 offers it no start year at all."""
+    (tiny / "scenarios" / "short.toml").write_text('name = "short"\nbudget_busd = 0.5\nhorizon_end = 2025\n')
+    portfolio = tmp_path / "mine.csv"
+    portfolio.write_text("project,start_year,share\ncand_mine,2026,1\n")
+    status = main(["evaluate", "--inputs", str(tiny), "--portfolio", str(portfolio), "--scenario", str(tiny / "scenarios" / "short.toml")])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert "cand_mine cannot start at all in this scenario" in err and "Traceback" not in err
