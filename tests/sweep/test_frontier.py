@@ -50,3 +50,16 @@ def test_default_budget_frontier_around_the_report_range(tmp_path):
     runs = sweep(path, inputs=ROOT / "inputs", out=tmp_path / "out", workers=1, progress=False)
     assert len(runs) == 21
     _check_frontier(runs, 0.5)
+
+
+@pytest.mark.slow
+def test_shipped_lead_time_sweep_never_rewards_a_slower_pipeline(tmp_path):
+    """inputs/sweeps/lead_times.toml on the default data: at each budget, every extra year of lead time
+    leaves dependence as high or higher (metamorphic: longer lead times never lower it), and more budget
+    never raises it at any shift."""
+    runs = sweep(ROOT / "inputs" / "sweeps" / "lead_times.toml", inputs=ROOT / "inputs", out=tmp_path / "out", workers=1, progress=False)
+    assert len(runs) == 12 and (runs["status"] == "optimal").all()
+    table = runs.pivot(index="lead_time_shift_years", columns="budget_busd", values="objective").sort_index()
+    assert (np.diff(table.to_numpy(), axis=0) >= -TOLERANCE).all(), table
+    assert (np.diff(table.to_numpy(), axis=1) <= TOLERANCE).all(), table
+    assert table.loc[3, 15.5] > table.loc[0, 15.5] + 0.1, "three years' delay costs the base plan dependence"
