@@ -19,7 +19,8 @@ Steps
 2. Split it Dy 3.5 %, Tb 0.6 % (assumed), the rest NdPr at Pr/(Nd+Pr) = 0.25 (factors.csv), and convert
    each element to its oxide (divide by metal per oxide): world Nd, Pr, Dy, Tb oxide demand in 2025.
 3. Sm, Gd (assumed), Lu (Du & Graedel 2007, as oxide), Y (USGS midpoint), Sc (USGS) and 4,000 t of
-   unmodelled rare earths are fixed; La and Ce fill the rest of the 390 kt world mine output, 22:28.
+   Eu, Ho, Er, Tm, Yb (assumed, split by assumed shares) are fixed; La and Ce fill the rest of the 390 kt
+   world mine output, 22:28. The sixteen elements sum to the 390 kt (Pm has no mined supply).
 4. ROW final demand = world x row_demand_share (0.30), split between separated oxide, metal and magnets
    by stage_split.csv. Magnet shares of Nd, Pr, Dy, Tb make NdFeB demand; that of Sm makes SmCo demand.
 5. Growth: Nd, Pr, Dy, Tb (all stages) and NdFeB follow the IEA path index (year / 2025); the other
@@ -39,7 +40,10 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 INPUTS = HERE.parent
 
-ELEMENTS = ["La", "Ce", "Pr", "Nd", "Sm", "Gd", "Tb", "Dy", "Lu", "Y", "Sc"]
+ELEMENTS = ["La", "Ce", "Pr", "Nd", "Sm", "Gd", "Tb", "Dy", "Lu", "Y", "Sc", "Eu", "Ho", "Er", "Tm", "Yb"]
+"""The sixteen rare earths with mined supply: Pm has none (no stable isotope), so it has no row."""
+FIVE = ["Eu", "Ho", "Er", "Tm", "Yb"]
+"""The five of China's October 2025 list, whose world demand is one assumed total split by assumed shares."""
 DEMAND_STAGES = ["mining", "separation", "metal"]
 MAGNET_OF_ELEMENT = {"Nd": "NdFeB", "Pr": "NdFeB", "Dy": "NdFeB", "Tb": "NdFeB", "Sm": "SmCo"}
 NDFEB_ORDER = ["Nd", "Pr", "Dy", "Tb"]
@@ -89,12 +93,22 @@ def world_demand_2025(b: dict[str, float], base_year: int) -> pd.DataFrame:
     basis["Lu"] = "DERIVED: Du & Graedel 2007 flows into use 150 t Lu metal / 0.8794 (held flat, ASSUMPTION)"
     world["Y"], basis["Y"] = b["world_Y_2025"], "USGS MCS2026 Yttrium: 10,000-15,000 t Y2O3, midpoint"
     world["Sc"], basis["Sc"] = b["world_Sc_2025"], "USGS MCS2026 Scandium: 80 t Sc2O3"
-    fixed = sum(world.values()) + b["world_other_ree_2025"]
+    five_t = b["world_five_ree_2025"]
+    shares = {e: b[f"share_{e}_of_five"] for e in FIVE}
+    if abs(sum(shares.values()) - 1.0) > 1e-9:
+        raise SystemExit(f"demand_basis.csv: the shares of {', '.join(FIVE)} sum to {sum(shares.values())}, not 1")
+    for e in FIVE:
+        world[e] = five_t * shares[e]
+        basis[e] = (
+            f"ASSUMPTION: {shares[e]:.0%} of {five_t:,.0f} t world demand for Eu, Ho, Er, Tm, Yb together "
+            "(demand_basis.csv; no public per-element figure)"
+        )
+    fixed = sum(world.values())
     rest = b["world_mine_2025"] - fixed
     la_share = b["la_use_2007"] / (b["la_use_2007"] + b["ce_use_2007"])
     world["La"], world["Ce"] = rest * la_share, rest * (1 - la_share)
     text = (
-        f"DERIVED: USGS MCS2026 world mine output 390,000 t - nine other elements - 4,000 t unmodelled REE "
+        f"DERIVED: USGS MCS2026 world mine output 390,000 t - nine other elements - 4,000 t Eu, Ho, Er, Tm, Yb "
         f"(ASSUMPTION) = {rest:.1f} t La+Ce, split 22:28 (Du & Graedel 2007 uses)"
     )
     basis["La"] = basis["Ce"] = text
@@ -227,8 +241,8 @@ def main() -> None:
                 e,
                 separation * world_t[e] / b["world_mine_2025"],
                 f"DERIVED: China separation total {separation:,.0f} t x world demand share of {e} "
-                f"({world_t[e]:.1f} / 390,000 t, world_demand_2025.csv); the 11 elements sum below ALL by the "
-                "unmodelled rare earths' share",
+                f"({world_t[e]:.1f} / 390,000 t, world_demand_2025.csv); the 16 elements sum to ALL (Pm has no "
+                "mined supply)",
             )
         )
     china.append(
