@@ -134,9 +134,17 @@ def polynomial(expr: object, positions: dict[int, int]) -> Polynomial:
         return polynomial(expr.expr, positions)
     args = list(expr.args)
     if isinstance(expr, numeric_expr.SumExpression):
+        # Sums nest as deep as the model is long (a constant term built by repeated addition): walk them
+        # with a stack, not recursion, and add in place.
         out: Polynomial = {}
-        for arg in args:
-            out = _add(out, polynomial(arg, positions))
+        pending = list(reversed(args))
+        while pending:
+            arg = pending.pop()
+            if isinstance(arg, numeric_expr.SumExpression):
+                pending.extend(reversed(list(arg.args)))
+                continue
+            for monomial, coefficient in polynomial(arg, positions).items():
+                out[monomial] = out.get(monomial, 0.0) + coefficient
         return out
     if isinstance(expr, numeric_expr.ProductExpression):
         return _multiply(polynomial(args[0], positions), polynomial(args[1], positions))

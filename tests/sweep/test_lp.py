@@ -207,3 +207,16 @@ def test_a_model_the_compiler_does_not_support_is_refused(tiny_model):
     clone.primary.sense = pyo.maximize
     with pytest.raises(CompileError, match="not minimised"):
         compile_model(clone)
+
+
+def test_a_sum_nested_deeper_than_the_recursion_limit_compiles(params):
+    """Pyomo nests a constant term built by repeated addition one level per term: the default data's objective
+    constant went past Python's recursion limit once the data had sixteen elements."""
+    from pyomo.core.expr import numeric_expr
+
+    model, positions = params
+    expr = model.a
+    for _ in range(5000):
+        expr = numeric_expr.SumExpression([expr, 1.0])
+    poly = polynomial(expr, positions)
+    assert poly == {(0,): 1.0, (): 5000.0}
