@@ -207,6 +207,10 @@ def solve_sequence(
                 started = time.perf_counter()
                 _budget_slopes(backend, outcome, deadline)
                 timings["budget_dual_resolves"] = time.perf_counter() - started
+    for name in ("budget_dual", "budget_dual_lp", "budget_dual_left", "budget_dual_right"):
+        value = getattr(outcome, name)
+        if value is not None:
+            setattr(outcome, name, value + 0.0)  # -0.0 (a negated zero dual) reads as 0
     return outcome
 
 

@@ -358,3 +358,20 @@ def test_a_status_reads_in_words():
     assert "Scenario settings" in from_pyomo(TerminationCondition.minStepLength).message()
     words = NOT_STARTED.message(time_limit=30.0, incumbent=12.5)
     assert "time limit of 30 s" in words and "scores 12.5000 points" in words
+
+
+
+def test_a_zero_dual_is_never_negative_zero():
+    """A back end whose budget rows have zero duals reports -(0 + 0) = -0.0; summary.json and the CLI must
+    read 0, not -0.0."""
+    import math
+
+    class ZeroDual(ScriptedBackend):
+        def lp_budget_dual(self) -> float:
+            return -(0.0 + 0.0)
+
+    flat = [(*OPTIMAL, 40.0), (*OPTIMAL, 40.0)]  # the objective does not move with the budget
+    backend = ZeroDual([(*OPTIMAL, 40.0), (*OPTIMAL, 1.25), *flat])
+    outcome = solve_sequence(backend, integer_builds=False, tie_break=True, tolerance=1e-3, deadline=Deadline(None))
+    for value in (outcome.budget_dual, outcome.budget_dual_lp, outcome.budget_dual_left, outcome.budget_dual_right):
+        assert value == 0.0 and math.copysign(1.0, value) == 1.0
