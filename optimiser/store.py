@@ -257,11 +257,36 @@ def output_lock(target: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
+LOCK_MARK = b"optimiser lock\n"
+"""What our lock files hold: a file of that name that holds anything else is someone else's, never used or
+removed."""
+
+
+def _open_lock_file(lock_path: Path, target: Path) -> int:
+    """Open (creating it, marked) the lock file; refuse one that is not ours. An empty one is another
+    command's that has not written its mark yet."""
+    try:
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        os.write(descriptor, LOCK_MARK)
+        return descriptor
+    except FileExistsError:
+        pass
+    try:
+        descriptor = os.open(lock_path, os.O_RDWR)
+    except FileNotFoundError:  # released between the two opens: take a fresh one
+        return _open_lock_file(lock_path, target)
+    content = os.pread(descriptor, len(LOCK_MARK) + 1, 0)
+    if content not in (b"", LOCK_MARK):
+        os.close(descriptor)
+        raise refuse_output(target, f"{lock_path.name} beside it is not a lock this tool made; move it first")
+    return descriptor
+
+
 def _acquire(lock_path: Path, target: Path) -> int:
     """Lock ``lock_path`` without waiting. A holder unlinks the file on release, so after locking check that
     the path still names the locked file (else another process may lock a fresh one): retry if not."""
     for _ in range(100):
-        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        descriptor = _open_lock_file(lock_path, target)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -309,3 +309,18 @@ def test_an_output_inside_another_result_is_refused(tmp_path: Path):
         store.write_result(_result(2.0), tmp_path / "base" / "sub")
     assert not (tmp_path / "base" / "sub").exists()
     store.write_result(_result(3.0), tmp_path / "base")
+
+
+def test_a_file_named_like_our_lock_that_is_not_ours_is_neither_used_nor_removed(tmp_path: Path):
+    stranger = tmp_path / ".base.lock"
+    stranger.write_text("my notes")
+    with pytest.raises(store.InputError, match="not a lock this tool made"):
+        store.write_result(_result(1.0), tmp_path / "base")
+    assert stranger.read_text() == "my notes"
+    assert not (tmp_path / "base").exists()
+
+
+def test_a_stale_lock_of_ours_left_by_a_kill_is_reused_and_removed(tmp_path: Path):
+    (tmp_path / ".base.lock").write_bytes(store.LOCK_MARK)
+    store.write_result(_result(1.0), tmp_path / "base")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["base"]
