@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import platform
 import time
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from .result_warnings import plan_warnings
 from .results import DEPENDENCE_GROUPS, ResultTables, check_invariants, extract_dependence, extract_tables
 from .scenario import Scenario
 from .solve import SLOPE_STEP_BUSD, Deadline, SolveOutcome, import_highspy, make_solver, solve_model
+from .store import finite_only
 
 logger = logging.getLogger(__name__)
 
@@ -207,19 +207,6 @@ def finish(
         logger.warning(warning)
     result.summary["warnings"] += replaced
     return result
-
-
-def finite_only(value: object, warnings: list[str], where: str = "") -> object:
-    """``value`` with every NaN or infinite float replaced by ``None`` (JSON has no such numbers), and a
-    warning naming each replaced entry appended to ``warnings``."""
-    if isinstance(value, float) and not math.isfinite(value):
-        warnings.append(f"{where or 'a value'} was {value!r}, not a finite number; it is recorded as null")
-        return None
-    if isinstance(value, dict):
-        return {key: finite_only(item, warnings, f"{where}.{key}" if where else str(key)) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [finite_only(item, warnings, f"{where}[{index}]") for index, item in enumerate(value)]
-    return value
 
 
 def _headline(result: RunResult, structure: ModelStructure) -> dict:

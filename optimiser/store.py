@@ -112,20 +112,23 @@ def read_result_csv(path: Path, **options: object) -> pd.DataFrame:
 def dump_json(value: object, path: Path) -> None:
     """Strict JSON (no NaN or Infinity: other readers reject them), flushed to disk."""
     with open(path, "w", encoding="utf-8") as handle:
-        json.dump(_finite(value), handle, indent=2, sort_keys=False, default=str, allow_nan=False)
+        json.dump(finite_only(value), handle, indent=2, sort_keys=False, default=str, allow_nan=False)
         handle.write("\n")
         handle.flush()
         os.fsync(handle.fileno())
 
 
-def _finite(value: object) -> object:
-    """``value`` with every non-finite float replaced by None (JSON has no infinity)."""
+def finite_only(value: object, warnings: list[str] | None = None, where: str = "") -> object:
+    """``value`` with every NaN or infinite float replaced by ``None`` (JSON has no such numbers); with
+    ``warnings``, a warning naming each replaced entry is appended to it."""
     if isinstance(value, float) and not math.isfinite(value):
+        if warnings is not None:
+            warnings.append(f"{where or 'a value'} was {value!r}, not a finite number; it is recorded as null")
         return None
     if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
+        return {key: finite_only(item, warnings, f"{where}.{key}" if where else str(key)) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_finite(item) for item in value]
+        return [finite_only(item, warnings, f"{where}[{index}]") for index, item in enumerate(value)]
     return value
 
 
@@ -545,6 +548,7 @@ __all__ = [
     "check_output_target",
     "dump_json",
     "finish_interrupted_write",
+    "finite_only",
     "neutralise_formula",
     "output_directory",
     "publish",

@@ -17,7 +17,7 @@ import pytest
 import optimiser
 from optimiser.cli import main
 from optimiser.errors import InputError
-from optimiser.runner import finite_only
+from optimiser.store import finite_only
 from optimiser.scenario import RULES, Scenario
 
 TINY = Path(__file__).resolve().parent / "data" / "tiny"
