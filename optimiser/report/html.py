@@ -320,14 +320,10 @@ def render_run(report: rd.RunReport, out: Path, figures_dir: Path | None = None)
 
 def _write_atomically(path: Path, text: str) -> None:
     """Write beside the target and rename: a reader never sees half a page (permissions follow the umask)."""
+    from ..store import write_atomic
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
 def write_run_report(directory: str | Path, out: str | Path | None = None, inputs: InputData | None = None) -> Path:

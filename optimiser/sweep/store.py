@@ -48,7 +48,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import InputError, InputIssue
-from ..store import existing_target_entries, is_leftover, refuse_output, sha256_of, write_csv
+from ..store import existing_target_entries, is_leftover, refuse_output, sha256_of, write_atomic, write_csv
 
 logger = logging.getLogger(__name__)
 
@@ -69,17 +69,6 @@ SWEEP_FILES: frozenset[str] = frozenset(
     {SWEEP_RECORD, CHECKSUMS, RUNS_PARQUET, "runs.csv", "morris.csv", "tornado.csv", "report.html", LOCK}
 )
 """Every entry a sweep (and its report) writes at the top of its results directory."""
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` through ``write(temporary)`` and rename: never a half-written ``path``."""
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
 
 
 def read_detail(directory: str | Path, table: str, scenario_id: str | None = None) -> pd.DataFrame:
