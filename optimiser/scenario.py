@@ -141,8 +141,16 @@ RULES: dict[str, _Rule] = {
     "demand_multiplier": _Rule("float", minimum=0.01, maximum=100.0, description="factor on all ROW demand"),
     "demand_growth_shift": _Rule("float", minimum=-0.25, maximum=0.25,
                                  description="extra yearly demand growth, a fraction (0.03 = 3 points)"),
+    "demand_case": _Rule("str", optional=True,
+                         description="the named demand path (a case of demand.csv; default: the data's first)"),
     "row_demand_share": _Rule("float", optional=True, minimum=0.01, maximum=1.0,
                               description="ROW share of world demand"),
+    "magnet_dy_share": _Rule("float", optional=True, minimum=0.0, maximum=0.5, structural=True,
+                             description="Dy share of the rare-earth content of magnets that contain Dy (default: "
+                             "the recipe's)"),
+    "magnet_tb_share": _Rule("float", optional=True, minimum=0.0, maximum=0.5, structural=True,
+                             description="Tb share of the rare-earth content of magnets that contain Tb (default: "
+                             "the recipe's)"),
     "objective": _Rule("str", choices=OBJECTIVES, structural=True),
     "unmet_weight": _Rule("float", minimum=0.1, maximum=1000.0, description="MODEL.md's K"),
     "discount_rate": _Rule("float", minimum=0.0, maximum=0.5, description="yearly rate on capex"),
@@ -245,7 +253,10 @@ class Scenario:
     capex_multiplier: float = 1.0
     demand_multiplier: float = 1.0
     demand_growth_shift: float = 0.0
+    demand_case: str | None = None
     row_demand_share: float | None = None
+    magnet_dy_share: float | None = None
+    magnet_tb_share: float | None = None
     objective: str = "weighted"
     unmet_weight: float = 10.0
     discount_rate: float = 0.0
@@ -377,6 +388,10 @@ class Scenario:
         first, _ = self.horizon(data)
         return first if self.first_decision_year is None else max(first, self.first_decision_year)
 
+    def demand_case_in(self, data: InputData) -> str:
+        """The demand case this scenario runs on ``data``: its ``demand_case``, else the data's default."""
+        return data.default_demand_case if self.demand_case is None else self.demand_case
+
     def check_against(self, data: InputData) -> None:
         """Raise :class:`InputError` for names and years the data does not have."""
         issues: list[InputIssue] = []
@@ -419,6 +434,12 @@ class Scenario:
                 elif statuses[project] not in BUILT_STATUSES:
                     add(at, f"'{project}' is a {statuses[project]} project, not a build decision: its online year "
                         "is data (edit projects.csv to move it)")
+        for key, element in (("magnet_dy_share", "Dy"), ("magnet_tb_share", "Tb")):
+            if getattr(self, key) is not None and element not in set(data.magnet_recipes["element"]):
+                add(key, f"no magnet recipe in magnet_recipes.csv contains {element}: the share has nothing to set")
+        if self.demand_case is not None and self.demand_case not in data.demand_cases:
+            add("demand_case", f"unknown demand case '{self.demand_case}' (demand.csv has: "
+                f"{', '.join(data.demand_cases)}){did_you_mean(self.demand_case, data.demand_cases)}")
         for element in self.element_weights:
             if element not in elements:
                 add(f"element_weights.{element}", f"unknown element '{element}' (not in elements.csv)"

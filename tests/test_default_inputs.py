@@ -119,3 +119,37 @@ def test_magnet_plants_convert_magnet_tonnes_at_the_stated_factor(data):
     assert capacity[("vulcan", 1)] == pytest.approx(10_000 * 0.3075 / 0.85, abs=0.05)
     assert capacity[("vulcan", 0)] == pytest.approx(10_000 * 0.3075 / 0.85 / 0.85, abs=0.05)
     assert capacity[("stillwater_exp", 1)] == pytest.approx((10_000 - 1_200) * 0.3075 / 0.85, abs=0.05)
+
+
+def _ndfeb(data, case: str) -> dict[int, float]:
+    rows = data.magnet_demand[(data.magnet_demand["case"] == case) & (data.magnet_demand["magnet_type"] == "NdFeB")]
+    return dict(zip(rows["year"].astype(int), rows["demand_t"].astype(float)))
+
+
+def test_three_demand_cases_with_aps_the_default(data):
+    assert data.demand_cases == ["iea_aps", "iea_steps", "high"]
+    assert Scenario.from_toml(INPUTS / "scenarios" / "base.toml").demand_case_in(data) == "iea_aps"
+
+
+def test_demand_cases_follow_their_sourced_paths(data):
+    """From the same 2025 figure: APS on the IEA anchors (131/103.857 kt by 2030), STEPS +55 % over 2024-2040
+    compounded (2.78 %/yr), high 8.2 %/yr (Adamas 2024); the non-magnet elements are the same in every case."""
+    aps, steps, high = (_ndfeb(data, case) for case in ("iea_aps", "iea_steps", "high"))
+    assert aps[2025] == steps[2025] == high[2025]
+    assert aps[2030] / aps[2025] == pytest.approx(131 / (93 + (131 - 93) * 2 / 7), rel=1e-4)
+    assert steps[2040] / steps[2025] == pytest.approx(1.55 ** (15 / 16), rel=1e-4)
+    assert high[2045] / high[2025] == pytest.approx(1.082**20, rel=1e-4)
+    demand = data.demand
+    la = {case: demand[(demand["case"] == case) & (demand["element"] == "La")]["demand_t"].tolist() for case in data.demand_cases}
+    assert la["iea_aps"] == la["iea_steps"] == la["high"]
+
+
+def test_china_output_is_projected_for_every_year(data):
+    """China's output per stage and element has a row in every data year: 2025 as derived, then 2.9 %/yr."""
+    china = data.china_production
+    years = range(data.first_year, data.last_year + 1)
+    for (stage, element), rows in china.groupby(["stage", "element"]):
+        assert sorted(rows["year"].astype(int)) == list(years), (stage, element)
+    mining = china[(china["stage"] == "mining") & (china["element"] == "ALL")].set_index("year")["production_t"]
+    assert mining[2025] == 270000.0
+    assert mining[2035] == pytest.approx(270000.0 * 1.029**10, rel=1e-6)

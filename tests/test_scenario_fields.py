@@ -29,10 +29,11 @@ def test_result_fields_are_every_key_but_the_labels_in_file_order():
 def test_structural_fields_equal_the_sweeps_old_list():
     """Was ``STRUCTURAL_FIELDS`` in sweep/resolve.py (the group key's order only follows RULES now), plus
     ``first_decision_year`` (issue 12), which sets the start years the build variables exist for, and
-    ``equipment_delay`` (issue 12), which changes named projects' lead times in the structure."""
+    ``equipment_delay`` (issue 12), which changes named projects' lead times in the structure, and the magnet
+    Dy and Tb shares (issue 12), which change the recipes the magnet balance is written with."""
     assert set(STRUCTURAL_FIELDS) == {
         "horizon_start", "horizon_end", "first_decision_year", "partner_countries", "objective", "integer_builds",
-        "equipment_delay",
+        "equipment_delay", "magnet_dy_share", "magnet_tb_share",
     }
 
 
@@ -40,11 +41,14 @@ def test_build_shaping_fields_equal_the_robust_portfolios_old_list():
     """Was ``STRUCTURAL`` in portfolios/robust.py: the structural fields but the objective, which each
     scenario of a robust portfolio keeps its own (only the builds are shared); plus ``first_decision_year``
     (issue 12): the scenarios sharing builds must agree on the years builds may start. ``equipment_delay``
-    changes lead times, as ``lead_time_shift_years`` does, so each scenario keeps its own."""
+    changes lead times, as ``lead_time_shift_years`` does, so each scenario keeps its own; so do the magnet Dy
+    and Tb shares (each scenario's demand, not its builds)."""
     assert BUILD_SHAPING_FIELDS == (
         "horizon_start", "horizon_end", "first_decision_year", "partner_countries", "integer_builds",
     )
-    assert set(STRUCTURAL_FIELDS) - set(BUILD_SHAPING_FIELDS) == {"objective", "equipment_delay"}
+    assert set(STRUCTURAL_FIELDS) - set(BUILD_SHAPING_FIELDS) == {
+        "objective", "equipment_delay", "magnet_dy_share", "magnet_tb_share",
+    }
 
 
 @pytest.mark.parametrize("flags", [{"shapes_builds": True}, {"label": True, "structural": True}])

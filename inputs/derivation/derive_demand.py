@@ -23,12 +23,15 @@ Steps
    world mine output, 22:28. The sixteen elements sum to the 390 kt (Pm has no mined supply).
 4. ROW final demand = world x row_demand_share (0.30), split between separated oxide, metal and magnets
    by stage_split.csv. Magnet shares of Nd, Pr, Dy, Tb make NdFeB demand; that of Sm makes SmCo demand.
-5. Growth: Nd, Pr, Dy, Tb (all stages) and NdFeB follow the IEA path index (year / 2025); the other
-   elements and SmCo grow 2.5 %/yr. Mining has no final demand (0 rows, for completeness).
+5. Growth, per named demand case (the `case` column; iea_aps first, the default): Nd, Pr, Dy, Tb (all stages)
+   and NdFeB follow the case's path, indexed to 2025: iea_aps the IEA GCMO 2024 APS anchors (linear), iea_steps
+   GCMO 2025 STEPS (REE demand +55 % 2024-2040, compounded), high 8.2 %/yr (Adamas 2024); the other elements
+   and SmCo grow 2.5 %/yr in every case. Mining has no final demand (0 rows, for completeness).
 6. The NdFeB recipe is the 2025 ROW NdFeB mix (constant, since its elements share one growth path).
 7. China: separation = (China mine + non-partner ore + US concentrate exports) x separation yield, split by
    world demand shares; magnets = 300 kt NdFeB x 0.3075 / 0.85 t REO-eq per t; metal = magnets / magnet
-   yield + 20 kt other metal (assumed); mining = USGS 270 kt.
+   yield + 20 kt other metal (assumed); mining = USGS 270 kt. Later years: each 2025 figure grown at
+   china_output_growth (2.9 %/yr, USGS China mine output 255 kt in 2023 to 270 kt in 2025e).
 """
 
 from __future__ import annotations
@@ -48,8 +51,17 @@ DEMAND_STAGES = ["mining", "separation", "metal"]
 MAGNET_OF_ELEMENT = {"Nd": "NdFeB", "Pr": "NdFeB", "Dy": "NdFeB", "Tb": "NdFeB", "Sm": "SmCo"}
 NDFEB_ORDER = ["Nd", "Pr", "Dy", "Tb"]
 IEA_ANCHORS = [(2023, "iea_magnet_ree_2023"), (2030, "iea_magnet_ree_2030"), (2050, "iea_magnet_ree_2050")]
-IEA_TEXT = "IEA GCMO 2024 APS magnet-REE path (93 kt 2023, 131 kt 2030, 181 kt 2050, linear) indexed to 2025"
 GROWTH_TEXT = "2.5 %/yr from 2025 (ASSUMPTION, demand_basis.csv non_magnet_growth)"
+CASES = ["iea_aps", "iea_steps", "high"]
+"""The named demand cases, the default first. They differ only in the path of the magnet rare earths (Nd, Pr,
+Dy, Tb at every stage, and NdFeB magnets); the other elements grow at non_magnet_growth in every case."""
+CASE_TEXT = {
+    "iea_aps": "case iea_aps: IEA GCMO 2024 APS magnet-REE path (93 kt 2023, 131 kt 2030, 181 kt 2050, linear) "
+    "indexed to 2025",
+    "iea_steps": "case iea_steps: IEA GCMO 2025 STEPS, REE demand +55 % 2024-2040 (midpoint of 50-60 %), "
+    "2.78 %/yr compound from 2025",
+    "high": "case high: 8.2 %/yr from 2025 (Adamas Intelligence 2024, magnet REO demand CAGR 2024-2040)",
+}
 
 
 def _basis() -> dict[str, float]:
@@ -117,12 +129,25 @@ def world_demand_2025(b: dict[str, float], base_year: int) -> pd.DataFrame:
     )
 
 
-def growth_index(b: dict[str, float], path: str, year: int, base_year: int) -> float:
-    if path == "iea":
-        return iea_path(b, year) / iea_path(b, base_year)
+def steps_growth(b: dict[str, float]) -> float:
+    """The STEPS case's yearly rate: REE demand +steps_ree_growth_2024_2040 over 2024-2040, compounded."""
+    return (1.0 + b["steps_ree_growth_2024_2040"]) ** (1.0 / 16.0) - 1.0
+
+
+def growth_index(b: dict[str, float], path: str, case: str, year: int, base_year: int) -> float:
+    """Demand in ``year`` relative to ``base_year`` on a growth path: ``iea`` (the magnet rare earths, whose path
+    is the demand case's) or ``non_magnet`` (the same in every case)."""
     if path == "non_magnet":
         return (1.0 + b["non_magnet_growth"]) ** (year - base_year)
-    raise ValueError(f"unknown growth path {path!r}")
+    if path != "iea":
+        raise ValueError(f"unknown growth path {path!r}")
+    if case == "iea_aps":
+        return iea_path(b, year) / iea_path(b, base_year)
+    if case == "iea_steps":
+        return (1.0 + steps_growth(b)) ** (year - base_year)
+    if case == "high":
+        return (1.0 + b["high_magnet_growth"]) ** (year - base_year)
+    raise ValueError(f"unknown demand case {case!r}")
 
 
 def _t(value: float) -> str:
@@ -155,48 +180,54 @@ def main() -> None:
 
     # Steps 4-5: ROW final demand per element, stage and year; magnets per type.
     demand_rows = []
-    magnet_by_element: dict[str, dict[int, float]] = {}
-    for e in ELEMENTS:
-        path = split.loc[e, "growth"]
-        growth_text = IEA_TEXT if path == "iea" else GROWTH_TEXT
-        row_2025 = world_t[e] * share
-        for stage in DEMAND_STAGES:
-            fraction = 0.0 if stage == "mining" else float(split.loc[e, stage])
-            for year in years:
-                value = row_2025 * fraction * growth_index(b, path, year, first)
-                if stage == "mining":
-                    source = "DERIVED: no final demand for ore (mine output is separation feed); 0 by construction"
-                else:
-                    source = (
-                        f"DERIVED (inputs/derivation/derive_demand.py): world {e} {first} {world_t[e]:.1f} t "
-                        f"(world_demand_2025.csv) x ROW share {share:g} x {stage} share {fraction:g} "
-                        f"(stage_split.csv) x {growth_text}"
+    magnet_by_element: dict[tuple[str, str], dict[int, float]] = {}
+    for case in CASES:
+        for e in ELEMENTS:
+            path = split.loc[e, "growth"]
+            growth_text = CASE_TEXT[case] if path == "iea" else GROWTH_TEXT
+            row_2025 = world_t[e] * share
+            for stage in DEMAND_STAGES:
+                fraction = 0.0 if stage == "mining" else float(split.loc[e, stage])
+                for year in years:
+                    value = row_2025 * fraction * growth_index(b, path, case, year, first)
+                    if stage == "mining":
+                        source = "DERIVED: no final demand for ore (mine output is separation feed); 0 by construction"
+                    else:
+                        source = (
+                            f"DERIVED (inputs/derivation/derive_demand.py): world {e} {first} {world_t[e]:.1f} t "
+                            f"(world_demand_2025.csv) x ROW share {share:g} x {stage} share {fraction:g} "
+                            f"(stage_split.csv) x {growth_text}"
+                        )
+                    demand_rows.append(
+                        {"case": case, "element": e, "stage": stage, "year": year, "demand_t": _t(value), "source": source}
                     )
-                demand_rows.append({"element": e, "stage": stage, "year": year, "demand_t": _t(value), "source": source})
-        if split.loc[e, "magnet"] > 0:
-            magnet_by_element[e] = {
-                year: row_2025 * float(split.loc[e, "magnet"]) * growth_index(b, path, year, first) for year in years
-            }
+            if split.loc[e, "magnet"] > 0:
+                magnet_by_element[case, e] = {
+                    year: row_2025 * float(split.loc[e, "magnet"]) * growth_index(b, path, case, year, first)
+                    for year in years
+                }
     pd.DataFrame(demand_rows).to_csv(INPUTS / "demand.csv", index=False, lineterminator="\n")
 
     magnet_rows = []
-    for magnet_type in ("NdFeB", "SmCo"):
-        members = [e for e in ELEMENTS if MAGNET_OF_ELEMENT.get(e) == magnet_type and e in magnet_by_element]
-        path = "iea" if magnet_type == "NdFeB" else "non_magnet"
-        growth_text = IEA_TEXT if path == "iea" else GROWTH_TEXT
-        base = sum(magnet_by_element[e][first] for e in members)
-        for year in years:
-            value = sum(magnet_by_element[e][year] for e in members)
-            source = (
-                f"DERIVED (inputs/derivation/derive_demand.py): sum over {'+'.join(members)} of world {first} oxide "
-                f"demand x ROW share {share:g} x magnet share (stage_split.csv) = {base:.1f} t REO-eq in {first}, "
-                f"x {growth_text}"
-            )
-            magnet_rows.append({"magnet_type": magnet_type, "year": year, "demand_t": _t(value), "source": source})
+    for case in CASES:
+        for magnet_type in ("NdFeB", "SmCo"):
+            members = [e for e in ELEMENTS if MAGNET_OF_ELEMENT.get(e) == magnet_type and (case, e) in magnet_by_element]
+            growth_text = CASE_TEXT[case] if magnet_type == "NdFeB" else GROWTH_TEXT
+            base = sum(magnet_by_element[case, e][first] for e in members)
+            for year in years:
+                value = sum(magnet_by_element[case, e][year] for e in members)
+                source = (
+                    f"DERIVED (inputs/derivation/derive_demand.py): sum over {'+'.join(members)} of world {first} "
+                    f"oxide demand x ROW share {share:g} x magnet share (stage_split.csv) = {base:.1f} t REO-eq in "
+                    f"{first}, x {growth_text}"
+                )
+                magnet_rows.append(
+                    {"case": case, "magnet_type": magnet_type, "year": year, "demand_t": _t(value), "source": source}
+                )
     pd.DataFrame(magnet_rows).to_csv(INPUTS / "magnet_demand.csv", index=False, lineterminator="\n")
 
     # Step 6: recipes. NdFeB = 2025 ROW NdFeB mix, six decimals, Nd closes the sum to exactly 1.
-    ndfeb = {e: magnet_by_element[e][first] for e in NDFEB_ORDER}
+    ndfeb = {e: magnet_by_element[CASES[0], e][first] for e in NDFEB_ORDER}
     total = sum(ndfeb.values())
     shares = {e: round(ndfeb[e] / total, 6) for e in NDFEB_ORDER}
     shares["Nd"] = round(1.0 - sum(v for e, v in shares.items() if e != "Nd"), 6)
@@ -263,21 +294,33 @@ def main() -> None:
             "metal, factors.csv, / 0.85 t metal per t NdPr oxide)",
         )
     )
-    pd.DataFrame(
-        [
-            {"stage": s, "element": e, "year": first, "production_t": f"{v:.1f}", "source": src}
-            for s, e, v, src in china
+    growth = b["china_output_growth"]
+    china_rows = [
+        {"stage": s, "element": e, "year": first, "production_t": f"{v:.1f}", "source": src} for s, e, v, src in china
+    ]
+    for year in years[1:]:
+        factor = (1.0 + growth) ** (year - first)
+        china_rows += [
+            {
+                "stage": s,
+                "element": e,
+                "year": year,
+                "production_t": f"{v * factor:.1f}",
+                "source": f"DERIVED: {first} value {v:,.1f} t x (1 + {growth:g})^{year - first}: China's output "
+                "projected at its mine-output trend (demand_basis.csv china_output_growth)",
+            }
+            for s, e, v, _ in china
         ]
-    ).to_csv(INPUTS / "china_production.csv", index=False, lineterminator="\n")
+    pd.DataFrame(china_rows).to_csv(INPUTS / "china_production.csv", index=False, lineterminator="\n")
 
     totals = pd.DataFrame(demand_rows).assign(demand_t=lambda d: d["demand_t"].astype(float))
     mag = pd.DataFrame(magnet_rows).assign(demand_t=lambda d: d["demand_t"].astype(float))
-    for year in (first, 2030, last):
-        print(
-            f"{year}: ROW demand elements {totals.loc[totals.year == year, 'demand_t'].sum():,.1f} t + magnets "
-            f"{mag.loc[mag.year == year, 'demand_t'].sum():,.1f} t = "
-            f"{totals.loc[totals.year == year, 'demand_t'].sum() + mag.loc[mag.year == year, 'demand_t'].sum():,.1f} t"
-        )
+    for case in CASES:
+        for year in (first, 2030, last):
+            elements_t = totals.loc[(totals.year == year) & (totals.case == case), "demand_t"].sum()
+            magnets_t = mag.loc[(mag.year == year) & (mag.case == case), "demand_t"].sum()
+            print(f"{case} {year}: ROW demand elements {elements_t:,.1f} t + magnets {magnets_t:,.1f} t = "
+                  f"{elements_t + magnets_t:,.1f} t")
     print(f"china_mined_share = {b['china_mine_2025']:.0f} / {feed:.0f} = {b['china_mine_2025'] / feed:.4f}")
 
 

@@ -33,6 +33,17 @@ class InputData:
     file_sha256: dict[str, str] = field(default_factory=dict)
     inputs_sha256: str = ""
 
+    def __post_init__(self) -> None:
+        """Demand rows built in code without a case (no ``case`` column, or an empty cell) belong to the one
+        default case, as the rows of a file without the column do."""
+        from .schema import DEFAULT_DEMAND_CASE
+
+        for name in ("demand", "magnet_demand"):
+            table = getattr(self, name)
+            if "case" not in table.columns or table["case"].isna().any():
+                cases = table["case"] if "case" in table.columns else pd.Series(index=table.index, dtype="object")
+                setattr(self, name, table.assign(case=cases.astype("object").where(cases.notna(), DEFAULT_DEMAND_CASE)))
+
     @property
     def element_names(self) -> list[str]:
         return list(self.elements["element"])
@@ -44,6 +55,16 @@ class InputData:
     @property
     def magnet_types(self) -> list[str]:
         return list(dict.fromkeys(self.magnet_recipes["magnet_type"]))
+
+    @property
+    def demand_cases(self) -> list[str]:
+        """The named demand cases of ``demand.csv``, in order of first appearance; the first is the default."""
+        return list(dict.fromkeys(self.demand["case"]))
+
+    @property
+    def default_demand_case(self) -> str:
+        """The case a scenario without ``demand_case`` runs: the first row's of ``demand.csv``."""
+        return str(self.demand["case"].iloc[0])
 
     @property
     def first_year(self) -> int:

@@ -30,6 +30,7 @@ from ..toml_file import did_you_mean
 from .data import InputData
 from .schema import (
     BUILT_STATUSES,
+    DEFAULT_DEMAND_CASE,
     EXISTING_STATUSES,
     FIRST_POSSIBLE_YEAR,
     LAST_POSSIBLE_YEAR,
@@ -82,8 +83,11 @@ PROJECT_LEVEL_COLUMNS: tuple[str, ...] = (
 DEFAULTS: dict[tuple[str, str], object] = {
     ("projects", "include"): True,
     ("projects", "max_units"): 1,
+    ("demand", "case"): DEFAULT_DEMAND_CASE,
+    ("magnet_demand", "case"): DEFAULT_DEMAND_CASE,
 }
-"""Values an empty optional cell takes, by (table, column)."""
+"""Values an empty optional cell, or a column left out of the header (``Table.optional_columns``), takes, by
+(table, column)."""
 
 REQUIRES_ROWS: tuple[str, ...] = ("elements", "countries", "magnet_recipes")
 """Tables that may not be empty (the others are checked through what refers to them)."""
@@ -228,6 +232,8 @@ def _read_table(directory: str, spec: Table, issues: _Issues) -> tuple[_Table | 
         row = _Row(line=line, values={})
         for column in spec.columns:
             if column.name not in positions:
+                if column.name in spec.optional_columns:
+                    row.values[column.name] = DEFAULTS[(spec.name, column.name)]
                 continue
             position = positions[column.name]
             text_value = record[position].strip() if position < len(record) else ""
@@ -285,7 +291,7 @@ def _check_header(
             positions[name] = position
     complete = True
     for name in expected:
-        if name not in positions:
+        if name not in positions and name not in spec.optional_columns:
             issues.add(file, f"the column '{name}' is missing from the header", line, name)
             complete = False
     return {name: position for name, position in positions.items() if name in expected}, complete
@@ -334,7 +340,10 @@ def _check_keys(table: _Table, issues: _Issues) -> None:
             continue
         values = tuple(row.values[column] for column in key)
         if values in first_line:
-            described = ", ".join(f"{column}={value}" for column, value in zip(key, values))
+            described = ", ".join(
+                f"{column}={value}" for column, value in zip(key, values)
+                if not (column == "case" and value == DEFAULT_DEMAND_CASE)
+            )
             issues.on(table, row, key[0], f"duplicate key ({described}): already on line {first_line[values]}")
         else:
             first_line[values] = row.line
@@ -376,16 +385,24 @@ def _check_cross_table(tables: dict[str, _Table], issues: _Issues) -> None:
         _check_projects(complete["projects"], complete.get("grades"), known, issues)
     if "grades" in complete:
         _check_grades(complete["grades"], complete.get("projects"), known, issues)
+    cases = _cases(complete["demand"]) if "demand" in complete else None
     if "demand" in complete:
         _check_references(complete["demand"], "element", known.elements, "elements.csv", issues)
         _check_years(complete["demand"], known.years, issues)
-        if known.elements is not None:
-            _check_complete(complete["demand"], {"element": known.elements, "stage": DEMAND_STAGES}, known, issues)
+        if known.elements is not None and cases is not None:
+            _check_complete(
+                complete["demand"], {**_case_dimension(cases), "element": known.elements, "stage": DEMAND_STAGES},
+                known, issues,
+            )
     if "magnet_demand" in complete:
+        _check_references(complete["magnet_demand"], "case", set(cases) if cases is not None else None,
+                          "demand.csv's cases", issues)
         _check_references(complete["magnet_demand"], "magnet_type", known.magnet_types, "magnet_recipes.csv", issues)
         _check_years(complete["magnet_demand"], known.years, issues)
-        if known.magnet_types is not None:
-            _check_complete(complete["magnet_demand"], {"magnet_type": known.magnet_types}, known, issues)
+        if known.magnet_types is not None and cases is not None:
+            _check_complete(
+                complete["magnet_demand"], {**_case_dimension(cases), "magnet_type": known.magnet_types}, known, issues
+            )
     if "china_production" in complete:
         elements = known.elements | {ALL_ELEMENTS} if known.elements is not None else None
         _check_references(complete["china_production"], "element", elements, "elements.csv (or ALL)", issues)
@@ -427,6 +444,20 @@ def _check_history_output(table: _Table, projects: _Table | None, known: _Known,
                       f"published output is for {', '.join(EXISTING_STATUSES)} projects")
         elif row.ok("component") and (project, row.values["component"]) not in components:
             issues.on(table, row, "component", f"'{project}' has no component {row.values['component']}")
+
+
+def _cases(demand: _Table) -> list[str] | None:
+    """The demand cases ``demand.csv`` defines, in order of first appearance (the first is the data's default
+    case); ``None`` while a case cell is reported, since the list would then be incomplete."""
+    if any(not row.ok("case") for row in demand.rows):
+        return None
+    return list(dict.fromkeys(str(row.values["case"]) for row in demand.rows))
+
+
+def _case_dimension(cases: list[str]) -> dict[str, list[str]]:
+    """The case as a dimension of the completeness check, left out for a table with only the default case (no
+    ``case`` column) so that its messages name only the columns the file has."""
+    return {} if cases == [DEFAULT_DEMAND_CASE] else {"case": cases}
 
 
 def _strings(values: set[object]) -> set[str]:

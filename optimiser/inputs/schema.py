@@ -60,6 +60,9 @@ MAX_YEARS = 100
 MAX_COUNT = 1_000_000
 """Upper bound on a count (components, units, stage order)."""
 
+DEFAULT_DEMAND_CASE = "default"
+"""The demand case of every row of a ``demand.csv`` or ``magnet_demand.csv`` without a ``case`` column."""
+
 
 @dataclass(frozen=True)
 class Column:
@@ -88,6 +91,8 @@ class Table:
     key: tuple[str, ...]
     description: str = ""
     optional_columns: tuple[str, ...] = field(default=())
+    """Columns a file may leave out of its header: every row then takes the column's default value
+    (``load.DEFAULTS``). A column that is in the header needs a value on every row where it is required."""
     required_file: bool = True
     """False: the file may be absent from an input directory, which then reads as a table with no rows."""
 
@@ -99,6 +104,7 @@ class Table:
 
 
 SOURCE = Column("source", "str", description="citation, derivation or 'ASSUMPTION: ...'")
+CASE = Column("case", "str", description="the named demand case the row belongs to (a scenario's demand_case)")
 YEAR = Column("year", "int", minimum=FIRST_POSSIBLE_YEAR, maximum=LAST_POSSIBLE_YEAR)
 
 TABLES: dict[str, Table] = {
@@ -201,24 +207,28 @@ TABLES: dict[str, Table] = {
         "demand",
         "demand.csv",
         (
+            CASE,
             Column("element", "str"),
             Column("stage", "str", choices=STAGES[:-1]),
             YEAR,
             Column("demand_t", "float", minimum=0.0, maximum=MAX_TONNES, description="ROW final demand for the stage's product, t REO-eq"),
             SOURCE,
         ),
-        key=("element", "stage", "year"),
+        key=("element", "stage", "year", "case"),
+        optional_columns=("case",),
     ),
     "magnet_demand": Table(
         "magnet_demand",
         "magnet_demand.csv",
         (
+            CASE,
             Column("magnet_type", "str"),
             YEAR,
             Column("demand_t", "float", minimum=0.0, maximum=MAX_TONNES, description="ROW demand, t REO-eq of magnet rare-earth content"),
             SOURCE,
         ),
-        key=("magnet_type", "year"),
+        key=("magnet_type", "year", "case"),
+        optional_columns=("case",),
     ),
     "china_production": Table(
         "china_production",

@@ -89,6 +89,9 @@ class ModelStructure:
     excluded_projects: dict[str, str] = field(default_factory=dict)
     history_output: dict[tuple[str, int], float] = field(default_factory=dict)
     """(component, year) → published actual output in kt, replacing capacity × availability in that year."""
+    instruments: dict[str, object] = field(default_factory=dict)
+    """Prepared data of each instrument the scenario turns on (issue 13), by instrument name; an instrument
+    absent here adds nothing to the model. Filled by :func:`optimiser.model.instrument_data.prepare_instruments`."""
 
     @property
     def first_year(self) -> int:
@@ -150,6 +153,36 @@ def yield_chain(stages: list[str], stage_yield: dict[str, float]) -> dict[tuple[
     return phi
 
 
+RECIPE_OVERRIDES: dict[str, str] = {"Dy": "magnet_dy_share", "Tb": "magnet_tb_share"}
+"""Elements whose share of a magnet's rare-earth content a scenario may set, and the setting that does."""
+
+
+def magnet_recipe(data: InputData, scenario: Scenario) -> dict[tuple[str, str], float]:
+    """(magnet type, element) → share of the magnet's rare-earth content, with the scenario's Dy and Tb shares.
+
+    In every magnet type whose recipe has the element, the element takes the scenario's share and the type's
+    other elements share the rest in their recipe proportions, so each recipe still sums to 1 (Dy-lean magnets
+    from grain-boundary diffusion, or Dy-rich ones for high-temperature motors, are more or less NdPr).
+    """
+    recipe = {(row.magnet_type, row.element): float(row.share) for row in data.magnet_recipes.itertuples(index=False)}
+    overrides = {e: getattr(scenario, key) for e, key in RECIPE_OVERRIDES.items() if getattr(scenario, key) is not None}
+    if not overrides:
+        return recipe
+    for magnet_type in dict.fromkeys(m for m, _ in recipe):
+        shares = {e: share for (m, e), share in recipe.items() if m == magnet_type}
+        fixed = {e: overrides[e] for e in shares if e in overrides}
+        if not fixed:
+            continue
+        rest_before = sum(share for e, share in shares.items() if e not in fixed)
+        rest_after = 1.0 - sum(fixed.values())
+        for e, share in shares.items():
+            if e in fixed:
+                recipe[magnet_type, e] = fixed[e]
+            elif rest_before > 0:
+                recipe[magnet_type, e] = share * rest_after / rest_before
+    return recipe
+
+
 def build_structure(data: InputData, scenario: Scenario) -> ModelStructure:
     """Sets and fixed data for ``scenario`` (structural settings only) on ``data``."""
     first, last = scenario.horizon(data)
@@ -158,9 +191,7 @@ def build_structure(data: InputData, scenario: Scenario) -> ModelStructure:
     stages_table = data.stages.sort_values("order")
     stages = list(stages_table["stage"])
     stage_yield = dict(zip(stages_table["stage"], stages_table["yield"].astype(float)))
-    recipe = {
-        (row.magnet_type, row.element): float(row.share) for row in data.magnet_recipes.itertuples(index=False)
-    }
+    recipe = magnet_recipe(data, scenario)
 
     partners = set(scenario.partner_countries) if scenario.partner_countries is not None else set(
         data.countries.loc[data.countries["partner"], "country"]
@@ -233,7 +264,7 @@ def build_structure(data: InputData, scenario: Scenario) -> ModelStructure:
         if f"{row.project}/{int(row.component)}" in components and first <= int(row.year) <= last
     }
 
-    return ModelStructure(
+    structure = ModelStructure(
         years=years,
         elements=elements,
         restricted=data.restricted_elements,
@@ -253,6 +284,10 @@ def build_structure(data: InputData, scenario: Scenario) -> ModelStructure:
         excluded_projects=excluded,
         history_output=history_output,
     )
+    from .instrument_data import prepare_instruments
+
+    structure.instruments = prepare_instruments(data, scenario, structure)
+    return structure
 
 
 def _missing(value: object) -> bool:
@@ -297,7 +332,8 @@ def demand_tables(
 ) -> tuple[dict[tuple[str, str, int], float], dict[tuple[str, int], float]]:
     """ROW final demand in kt: per (element, stage, year) before magnets and per (magnet type, year).
 
-    Scaled by the demand multiplier, the ROW-share override (relative to the share the tables were
+    The rows of the scenario's demand case (``demand_case``, else the data's first), scaled by the demand
+    multiplier, the ROW-share override (relative to the share the tables were
     derived with) and the extra growth ``(1 + g)^(t - first planning year)``.
     """
     scale = scenario.demand_multiplier
@@ -309,15 +345,16 @@ def demand_tables(
         return scale * (1.0 + scenario.demand_growth_shift) ** (year - first)
 
     years = set(structure.years)
+    case = scenario.demand_case_in(data)
     demand = {
         (row.element, row.stage, int(row.year)): float(row.demand_t) / TONNES_PER_KT * factor(int(row.year))
         for row in data.demand.itertuples(index=False)
-        if int(row.year) in years
+        if int(row.year) in years and row.case == case
     }
     magnet = {
         (row.magnet_type, int(row.year)): float(row.demand_t) / TONNES_PER_KT * factor(int(row.year))
         for row in data.magnet_demand.itertuples(index=False)
-        if int(row.year) in years
+        if int(row.year) in years and row.case == case
     }
     return demand, magnet
 

@@ -1,0 +1,35 @@
+"""The data of the policy instruments a scenario turns on (issue 13), prepared once per built model.
+
+Each instrument has its own module: a ``prepare`` function that returns the instrument's data for the
+structure (or ``None`` when the scenario leaves it off or the data cannot support it), a constraint family in
+``constraints/`` that adds its variables and rows when its data are present, and its result rows. This module
+only calls the ``prepare`` functions in a fixed order; an instrument's data live in
+``ModelStructure.instruments[name]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..inputs.data import InputData
+    from ..scenario import Scenario
+    from .parameters import ModelStructure
+
+Preparer = Callable[["InputData", "Scenario", "ModelStructure"], object | None]
+
+
+def _preparers() -> dict[str, Preparer]:
+    """Every instrument's ``prepare`` function, by instrument name, in the order the model adds them."""
+    return {}
+
+
+def prepare_instruments(data: InputData, scenario: Scenario, structure: ModelStructure) -> dict[str, object]:
+    """name → prepared data for every instrument the scenario turns on."""
+    prepared: dict[str, object] = {}
+    for name, prepare in _preparers().items():
+        value = prepare(data, scenario, structure)
+        if value is not None:
+            prepared[name] = value
+    return prepared
