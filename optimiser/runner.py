@@ -225,6 +225,28 @@ def _headline(result: RunResult, structure: ModelStructure) -> dict:
     return {"year": final, "baseline": pick(result.baseline_dependence), "plan": pick(result.dependence)}
 
 
+CHINA_SHARE_YEARS: tuple[int, ...] = (2030, 2035)
+"""Years China's world share is reported for in summary.json, besides the first and last planning years."""
+
+
+def _china_world_share(result: RunResult, structure: ModelStructure) -> dict:
+    """China's share of world output per stage, for all and for the restricted elements, in the first year,
+    2030, 2035 and the last year (those in the horizon): with the plan and without new builds."""
+    years = sorted({structure.first_year, *CHINA_SHARE_YEARS, structure.last_year} & set(structure.years))
+
+    def pick(frame: pd.DataFrame | None) -> dict[str, dict[str, dict[str, float | None]]]:
+        if frame is None:
+            return {}
+        rows = frame[frame["year"].isin(years) & frame["element"].isin(DEPENDENCE_GROUPS)]
+        shares: dict[str, dict[str, dict[str, float | None]]] = {}
+        for row in rows.itertuples(index=False):
+            value = None if pd.isna(row.china_world_share) else float(row.china_world_share)
+            shares.setdefault(str(row.year), {}).setdefault(row.element, {})[row.stage] = value
+        return shares
+
+    return {"years": years, "plan": pick(result.dependence), "baseline": pick(result.baseline_dependence)}
+
+
 def _summary(
     data: InputData,
     scenario: Scenario,
@@ -257,6 +279,10 @@ def _summary(
         "secondary_objective": outcome.secondary_objective,
         "headline": _headline(result, structure),
         "horizon": [structure.first_year, structure.last_year],
+        "first_decision_year": structure.first_decision_year,
+        "history_years": structure.history_years,
+        "demand_case": scenario.demand_case_in(data),
+        "china_world_share": _china_world_share(result, structure),
         "projects_in_model": len(structure.projects),
         "projects_left_out": structure.excluded_projects,
         "model_size": outcome.model_size,

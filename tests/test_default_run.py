@@ -112,3 +112,22 @@ def test_budget_dual_matches_the_finite_difference(data, base, base_result):
     above = solve(data, base.with_overrides(budget_busd=15.6), baseline=False).objective
     left, right = (below - base_result.objective) / 0.1, (base_result.objective - above) / 0.1
     assert min(left, right) - 1e-4 <= base_result.budget_dual <= max(left, right) + 1e-4
+
+
+def test_china_world_share_is_reported_for_2030_and_2035(base_result):
+    """China's output is projected forward (china_production.csv, every year), so its world share is defined in
+    every year of dependence.csv and summary.json carries it for 2025, 2030, 2035 and 2045, plan and baseline.
+    With the plan, ROW's new plants cut China's separation share below its no-build value."""
+    dependence = base_result.dependence
+    all_rows = dependence[dependence["element"] == "all"]
+    assert all_rows["china_world_share"].notna().all()
+    shares = base_result.summary["china_world_share"]
+    assert shares["years"] == [2025, 2030, 2035, 2045]
+    for year in ("2030", "2035"):
+        plan, baseline = shares["plan"][year]["all"], shares["baseline"][year]["all"]
+        assert set(plan) == {"mining", "separation", "metal", "magnet"}
+        assert all(0 < value < 1 for value in plan.values())
+        assert plan["separation"] < baseline["separation"]
+    assert base_result.summary["history_years"] == [2025, 2026]
+    assert base_result.summary["first_decision_year"] == 2027
+    assert base_result.summary["demand_case"] == "iea_aps"

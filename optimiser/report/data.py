@@ -430,6 +430,35 @@ def shortfall(report: RunReport) -> pd.DataFrame:
     return flows.loc[keep, columns].reset_index(drop=True)
 
 
+def history_span(report: RunReport) -> tuple[int, int] | None:
+    """(first, last) of the history years (before the first decision year, run by projects that are data
+    only), or ``None`` when the plan decides from its first year (or the run predates the field)."""
+    years = [int(year) for year in report.summary.get("history_years") or []]
+    return (min(years), max(years)) if years else None
+
+
+def china_world_share_rows(report: RunReport) -> list[dict]:
+    """China's share of world output for all elements, per stage and reported year, in %: without new builds
+    and with the plan (summary.json ``china_world_share``)."""
+    shares = report.summary.get("china_world_share") or {}
+    years = [str(year) for year in shares.get("years", [])]
+    plan, baseline = shares.get("plan", {}), shares.get("baseline", {})
+    stages = list(dict.fromkeys(stage for year in years for stage in plan.get(year, {}).get("all", {})))
+
+    def percent(table: dict, year: str, stage: str) -> float | None:
+        value = table.get(year, {}).get("all", {}).get(stage)
+        return None if value is None else 100 * value
+
+    return [
+        {
+            "stage": stage,
+            "baseline": [percent(baseline, year, stage) for year in years],
+            "plan": [percent(plan, year, stage) for year in years],
+        }
+        for stage in stages
+    ]
+
+
 def export_control_years(report: RunReport) -> list[tuple[int, int, str]]:
     """(first year, last year, description) of each export cap the scenario imposes."""
     spans = []

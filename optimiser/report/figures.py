@@ -87,7 +87,10 @@ def dependence_figure(report: rd.RunReport) -> Figure:
     axes = figure.subplots(1, len(groups), sharey=True, squeeze=False)[0]
     stages = report.stages
     controls = rd.export_control_years(report)
+    history = rd.history_span(report)
     for ax, group in zip(axes, groups):
+        if history is not None:
+            ax.axvspan(history[0] - 0.5, history[1] + 0.5, color=style.HISTORY_COLOUR, zorder=0)
         for first, last, _ in controls:
             ax.axvspan(first - 0.5, last + 0.5, color=style.EXPORT_CAP_COLOUR, zorder=0)
         lines = rd.dependence_trajectories(report, group)
@@ -112,6 +115,8 @@ def dependence_figure(report: rd.RunReport) -> Figure:
     ]
     if controls:
         handles.append(Patch(facecolor=style.EXPORT_CAP_COLOUR, label="export cap in force"))
+    if history is not None:
+        handles.append(Patch(facecolor=style.HISTORY_COLOUR, label="history (no decisions)"))
     figure.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False)
     figure.suptitle(f"China dependence by stage, scenario '{report.name}'", weight="bold")
     return figure

@@ -225,6 +225,10 @@ def _headline(report: rd.RunReport) -> dict:
         "budget_dual_method": rd.DUAL_METHOD_WORDS.get(summary.get("budget_dual_method"), summary.get("budget_dual_method")),
         "year": (summary.get("headline") or {}).get("year"),
         "rows": rd.headline_rows(report),
+        "china_share_years": (summary.get("china_world_share") or {}).get("years", []),
+        "china_share_rows": rd.china_world_share_rows(report),
+        "history": rd.history_span(report),
+        "first_decision_year": summary.get("first_decision_year"),
     }
 
 

@@ -51,6 +51,19 @@ def year_axes(figure: go.Figure, years: list[int], **selector) -> None:
     figure.update_xaxes(title_text=style.YEAR_AXIS, range=span, dtick=5 if len(years) > 12 else 1, **selector)
 
 
+def _shade_history(figure: go.Figure, report: rd.RunReport, columns: int) -> None:
+    """Shade the history years (before the first decision year) in every panel of a one-row figure."""
+    history = rd.history_span(report)
+    if history is None:
+        return
+    for column in range(1, columns + 1):
+        figure.add_vrect(
+            x0=history[0] - 0.5, x1=history[1] + 0.5, fillcolor=style.HISTORY_COLOUR, opacity=0.8, line_width=0,
+            layer="below", row=1, col=column,
+            annotation_text="history" if column == 1 else None, annotation_position="top left",
+        )
+
+
 def _shade_export_caps(figure: go.Figure, report: rd.RunReport, columns: int) -> None:
     """Shade the years an export cap is in force, in every panel of a one-row figure."""
     for first, last, _text in rd.export_control_years(report):
@@ -102,6 +115,7 @@ def dependence_chart(report: rd.RunReport) -> go.Figure | None:
                 )
                 columns.append(column)
     figure.add_traces(traces, rows=[1] * len(traces), cols=columns)
+    _shade_history(figure, report, len(groups))
     _shade_export_caps(figure, report, len(groups))
     year_axes(figure, report.years)
     figure.update_yaxes(range=[0, 100], ticksuffix=" %", showgrid=True, gridcolor=style.GRID_COLOUR)

@@ -83,6 +83,8 @@ SELF_SUFFICIENT_COLOUR = "#DDDDDD"
 """Binding-stage cells where ROW imports nothing and nothing is unmet (Tol's pale grey)."""
 
 EXPORT_CAP_COLOUR = "#E8E8E8"
+HISTORY_COLOUR = "#F3EBD3"
+"""Shading of the history years (before the first decision year) in the dependence charts."""
 """Background band over the years an export cap is in force."""
 
 NO_REQUIREMENT_COLOUR = "#BBBBBB"
