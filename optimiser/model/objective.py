@@ -5,7 +5,9 @@ With φ[s, s'] = Π_{k=s+1..s'} 1/yield[k], China content of ROW supply at stage
     china[e, s, t] = Σ_{s' ≥ s} imp[e, s', t] · φ[s, s']                      for s past mining
     china[e, mining, t] = china_mined_share · Σ_{s' ≥ separation} imp[e, s', t] · φ[mining, s']
 
-where magnet imports enter through their recipe (imp[e, magnet, t] = Σ_m recipe[m, e] · impmag[m, t]).
+where magnet imports enter through their recipe (imp[e, magnet, t] = Σ_m recipe[m, e] · impmag[m, t]), and a
+strategic stockpile's draws (bought abroad, mostly from China, in earlier years) count with the imports of
+their stage: stocked material is of Chinese origin whenever it is used.
 Dependence is dep = china / req and unmet = short / req (short at the magnet stage through the recipes).
 
 Named objectives, in percentage points (0-100), with cell weights w[e, s] normalised over the cells where
@@ -28,6 +30,8 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from ..scenario import OBJECTIVES
+from .constraints.balance import stock_draw
+from .constraints.budget import public_spend
 from .parameters import ModelStructure
 
 
@@ -40,7 +44,7 @@ def add_dependence_expressions(model: pyo.ConcreteModel, structure: ModelStructu
         if s == magnet:
             return sum(m.recipe[mt, e] * m.impmag[mt, t] for mt in m.MAGNET_TYPES if pyo.value(m.recipe[mt, e]) > 0)
         if s in m.IMPORT_STAGES:
-            return m.imp[e, s, t]
+            return m.imp[e, s, t] + stock_draw(m, e, s, t)
         return 0.0
 
     def china(m: pyo.ConcreteModel, e: str, s: str, t: int) -> pyo.Expression:
@@ -80,9 +84,7 @@ def add_objectives(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
         model.primary_expression = pyo.Expression(expr=sum(_cell_terms(model, t) for t in model.YEARS))
     model.primary = pyo.Objective(expr=model.primary_expression, sense=pyo.minimize)
 
-    model.total_capex = pyo.Expression(
-        expr=sum(model.capex_total[p, tau] * model.build[p, tau] for p, tau in model.BUILD)
-    )
+    model.total_capex = pyo.Expression(expr=public_spend(model))
     model.primary_bound = pyo.Param(initialize=0.0, mutable=True)
     model.tie_break_bound = pyo.Constraint(expr=model.primary_expression <= model.primary_bound)
     model.tie_break_bound.deactivate()

@@ -15,6 +15,10 @@ the unprocessed feed to the upstream stage's surplus), so the optimum is the sam
 that is not used visible as ``surplus`` (at mining: ore sold out of the bloc) instead of vanishing into a feed
 no plant processes. Recycling plants add to the stage they feed without drawing virgin feed. The magnet
 stage balances per type (``recipes``).
+
+Two instruments (issue 13) enter the row where a model has them: a strategic stockpile's draws add to the
+supply of the stage it holds (``+ draw[e, t]``, :func:`stock_draw`), and substitution and thrifting cut the
+final demand (``demand[e, s, t] − avoided[e, s, t]``, :func:`demand_avoided`); each is 0 without it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,35 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from ..parameters import ModelStructure
+
+
+STOCK_STAGE = "separation"
+"""The stage a strategic stockpile holds: separated oxide, the form stockpiles buy and the first stage
+China's export licences apply to."""
+
+
+def stock_draw(m: pyo.ConcreteModel, e: str, s: str, t: int) -> pyo.Expression | float:
+    """Stockpile draws of ``e`` entering stage ``s`` in year ``t`` (0 without a stockpile, or at other stages)."""
+    draw = m.component("stock_draw")
+    if draw is None or s != STOCK_STAGE or (e, t) not in draw:
+        return 0.0
+    return draw[e, t]
+
+
+def demand_avoided(m: pyo.ConcreteModel, e: str, s: str, t: int) -> pyo.Expression | float:
+    """Final demand for ``e`` at ``s`` in ``t`` that substitution or thrifting avoids (0 without them)."""
+    avoided = m.component("demand_avoided")
+    if avoided is None or (e, s, t) not in avoided:
+        return 0.0
+    return avoided[e, s, t]
+
+
+def magnet_demand_avoided(m: pyo.ConcreteModel, magnet_type: str, t: int) -> pyo.Expression | float:
+    """Magnet demand of ``magnet_type`` in ``t`` that substitution avoids (ferrite or iron-nitride motors)."""
+    avoided = m.component("magnet_demand_avoided")
+    if avoided is None or (magnet_type, t) not in avoided:
+        return 0.0
+    return avoided[magnet_type, t]
 
 
 def add_stage_balance(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
@@ -32,10 +65,10 @@ def add_stage_balance(model: pyo.ConcreteModel, structure: ModelStructure) -> No
     imports = set(model.IMPORT_STAGES)
 
     def rule(m: pyo.ConcreteModel, e: str, s: str, t: int) -> pyo.Constraint:
-        supply = sum(m.element_output[c, e, t] for c in at_stage[s]) + m.short[e, s, t]
+        supply = sum(m.element_output[c, e, t] for c in at_stage[s]) + m.short[e, s, t] + stock_draw(m, e, s, t)
         if s in imports:
             supply += m.imp[e, s, t]
-        use = m.demand[e, s, t] + m.feed[e, next_stage[s], t] + m.surplus[e, s, t]
+        use = m.demand[e, s, t] - demand_avoided(m, e, s, t) + m.feed[e, next_stage[s], t] + m.surplus[e, s, t]
         return supply == use
 
     model.stage_balance = pyo.Constraint(model.ELEMENTS, model.ELEMENT_STAGES, model.YEARS, rule=rule)

@@ -2,7 +2,7 @@
 
 Magnets are made, imported and demanded by type m, and the magnet stage balances per type:
 
-    Σ_c mag[c, m, t] + impmag[m, t] + short_mag[m, t] = demand_mag[m, t] + surplus_mag[m, t]
+    Σ_c mag[c, m, t] + impmag[m, t] + short_mag[m, t] = demand_mag[m, t] − avoided_mag[m, t] + surplus_mag[m, t]
 
 and the elements they take come from the magnet stage's feed, in the recipe's fixed shares:
 
@@ -10,12 +10,15 @@ and the elements they take come from the magnet stage's feed, in the recipe's fi
 
 (``=`` where MODEL.md writes ``≤``, for the reason given in ``balance``: unused metal shows as surplus.)
 
-A plant cannot pick a Dy-rich mix, and magnet types cannot cover for each other.
+A plant cannot pick a Dy-rich mix, and magnet types cannot cover for each other. ``avoided_mag`` is the
+magnet demand substitution avoids (issue 13; 0 without it).
 """
 
 from __future__ import annotations
 
 import pyomo.environ as pyo
+
+from .balance import magnet_demand_avoided
 
 
 def _makers(model: pyo.ConcreteModel) -> dict[str, list[str]]:
@@ -36,7 +39,7 @@ def add_magnet_balance(model: pyo.ConcreteModel) -> None:
         rule=lambda m, mt, t: sum(m.mag[c, mt, t] for c in makers.get(mt, []))
         + m.impmag[mt, t]
         + m.short_mag[mt, t]
-        == m.magnet_demand[mt, t] + m.surplus_mag[mt, t],
+        == m.magnet_demand[mt, t] - magnet_demand_avoided(m, mt, t) + m.surplus_mag[mt, t],
     )
 
 
