@@ -17,6 +17,8 @@ import pyomo.environ as pyo
 
 from .inputs.data import InputData
 from .model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, ModelStructure, Project, online_year
+from .model.constraints.balance import demand_avoided, magnet_demand_avoided, stock_draw
+from .model.constraints.budget import instrument_spend
 
 logger = logging.getLogger(__name__)
 
@@ -335,20 +337,24 @@ def budget_violations(
     budget_busd: float,
     yearly_cap_fraction: float,
     years: Iterable[int],
+    other_spend: Mapping[int, float] | None = None,
 ) -> list[str]:
     """Where builds of ``shares`` units break the budget or a yearly cap, in words (empty when they fit).
 
     ``capex_total`` and ``capex_draw`` are the model's discounted capex parameters ($B per unit, per start
-    and per start and year, as ``mutable_values`` gives them). The result invariants and the portfolio
-    commands both check budgets here, with one tolerance.
+    and per start and year, as ``mutable_values`` gives them); ``other_spend`` is the instruments' spend per
+    year ($B, discounted: stockpiles, substitution). The result invariants and the portfolio commands both
+    check budgets here, with one tolerance.
     """
     problems: list[str] = []
-    spent = sum(capex_total.get(key, 0.0) * share for key, share in shares.items())
+    other_spend = other_spend or {}
+    spent = sum(capex_total.get(key, 0.0) * share for key, share in shares.items()) + sum(other_spend.values())
     if exceeds_budget(spent, budget_busd):
         problems.append(f"budget exceeded: {spent:.6f} $B spent against {budget_busd:.6f} $B")
     cap = yearly_cap_fraction * budget_busd
     for y in years:
         drawn = sum(capex_draw.get((p, tau, y), 0.0) * share for (p, tau), share in shares.items() if tau <= y)
+        drawn += other_spend.get(y, 0.0)
         if exceeds_budget(drawn, cap):
             problems.append(f"yearly cap exceeded in {y}: {drawn:.6f} $B against {cap:.6f} $B")
     return problems
@@ -363,6 +369,7 @@ def _budget_problems(model: pyo.ConcreteModel, structure: ModelStructure) -> lis
         _value(model.budget),
         _value(model.yearly_cap_fraction),
         structure.years,
+        {int(y): sum(_value(spend[y]) for spend in instrument_spend(model)) for y in model.YEARS},
     )
     for p, tau in model.BUILD:
         if _value(model.build[p, tau]) > _value(model.build_upper[p, tau]) + 1e-6:
@@ -378,16 +385,18 @@ def _balance_problems(model: pyo.ConcreteModel, structure: ModelStructure) -> li
         for e in structure.elements:
             for i, s in enumerate(stages[:-1]):
                 supply = sum(_value(model.element_output[c, e, t]) for c in structure.components_at(s))
-                supply += _value(model.short[e, s, t])
+                supply += _value(model.short[e, s, t]) + _value(stock_draw(model, e, s, t))
                 if s in model.IMPORT_STAGES:
                     supply += _value(model.imp[e, s, t])
-                use = _value(model.demand[e, s, t]) + _value(model.feed[e, stages[i + 1], t]) + _value(model.surplus[e, s, t])
+                use = _value(model.demand[e, s, t]) - _value(demand_avoided(model, e, s, t))
+                use += _value(model.feed[e, stages[i + 1], t]) + _value(model.surplus[e, s, t])
                 if abs(supply - use) > TOLERANCE_KT + 1e-7 * max(abs(supply), abs(use)):
                     problems.append(f"balance of {e} at {s} in {t} does not close: {supply:.6f} ≠ {use:.6f} kt")
         for m in structure.magnet_types:
             made = sum(_value(model.mag[c, mt, t]) for c, mt in model.MAGNET_OUTPUT if mt == m)
             supply = made + _value(model.impmag[m, t]) + _value(model.short_mag[m, t])
-            use = _value(model.magnet_demand[m, t]) + _value(model.surplus_mag[m, t])
+            use = _value(model.magnet_demand[m, t]) - _value(magnet_demand_avoided(model, m, t))
+            use += _value(model.surplus_mag[m, t])
             if abs(supply - use) > TOLERANCE_KT + 1e-7 * max(abs(supply), abs(use)):
                 problems.append(f"magnet balance of {m} in {t} does not close: {supply:.6f} ≠ {use:.6f} kt")
     return problems[:20]
