@@ -19,6 +19,7 @@ from pyomo.common.tee import capture_output
 
 from .inputs.data import InputData
 from .model import build_model, build_structure
+from .model.cofinance_data import summary_cofinance
 from .model.parameters import MUSD_PER_BUSD, ModelStructure, unmet_weight_warnings
 from .result_warnings import plan_warnings
 from .results import DEPENDENCE_GROUPS, ResultTables, check_invariants, extract_dependence, extract_tables
@@ -291,5 +292,6 @@ def _summary(
         "scenario_sha256": scenario_sha256(scenario),
         "timings": {name: round(seconds, 4) for name, seconds in timings.items()},
         "warnings": warnings,
+        "cofinance": summary_cofinance(structure, result.builds),
         "invariant_violations": result.invariant_violations,
     }

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError, InputIssue
-from .inputs.schema import BUILT_STATUSES, STAGES
+from .inputs.schema import BUILT_STATUSES, COFINANCE_INSTRUMENTS, STAGES
 from .toml_file import (
     FileFor,
     describe_value,
@@ -154,6 +154,9 @@ RULES: dict[str, _Rule] = {
     "objective": _Rule("str", choices=OBJECTIVES, structural=True),
     "unmet_weight": _Rule("float", minimum=0.1, maximum=1000.0, description="MODEL.md's K"),
     "discount_rate": _Rule("float", minimum=0.0, maximum=0.5, description="yearly rate on capex"),
+    "cofinance_instruments": _Rule("strings", optional=True, choices=COFINANCE_INSTRUMENTS, structural=True,
+                                   description="how builds may be financed; each build takes the allowed instrument "
+                                   "whose terms (cofinance.csv) charge the budget least (default: grants only)"),
     "partner_countries": _Rule("strings", optional=True, structural=True, shapes_builds=True),
     "integer_builds": _Rule("bool", structural=True, shapes_builds=True),
     "tie_break": _Rule("bool"),
@@ -260,6 +263,7 @@ class Scenario:
     objective: str = "weighted"
     unmet_weight: float = 10.0
     discount_rate: float = 0.0
+    cofinance_instruments: tuple[str, ...] | None = None
     partner_countries: tuple[str, ...] | None = None
     integer_builds: bool = False
     tie_break: bool = True
@@ -453,6 +457,11 @@ class Scenario:
             if unknown:
                 add("partner_countries", f"unknown country(ies) {', '.join(unknown)} (not in countries.csv)"
                     f"{did_you_mean(unknown[0], countries)}")
+        offered = set(data.cofinance["instrument"]) | {"grant"}
+        for index, instrument in enumerate(self.cofinance_instruments or ()):
+            if instrument not in offered:
+                add(f"cofinance_instruments[{index}]", f"cofinance.csv gives no terms for '{instrument}' (it has: "
+                    f"{', '.join(sorted(offered))}): no build could use it")
         if self.objective == "restricted" and not data.restricted_elements:
             add("objective", "the 'restricted' objective needs restricted elements, and elements.csv marks none")
         if not issues:
@@ -534,6 +543,13 @@ def _value(key: str, value: object, rule: _Rule, file_for: FileFor) -> tuple[obj
             return value, issue(f"expected an array of strings, got {describe_value(value)}")
         if not all(isinstance(item, str) and item for item in value):
             return value, issue("every entry must be a non-empty string")
+        if rule.choices is not None:
+            unknown = [item for item in value if item not in rule.choices]
+            if unknown:
+                return value, issue(f"'{unknown[0]}' is not one of: {', '.join(rule.choices)}"
+                                    f"{did_you_mean(unknown[0], rule.choices)}")
+            if not value or len(set(value)) < len(value):
+                return value, issue(f"expected a non-empty array of distinct names from: {', '.join(rule.choices)}")
         return tuple(value), []
     if rule.kind == "weights":
         return _weights(key, value, rule, file_for)

@@ -33,7 +33,7 @@ def test_structural_fields_equal_the_sweeps_old_list():
     Dy and Tb shares (issue 12), which change the recipes the magnet balance is written with."""
     assert set(STRUCTURAL_FIELDS) == {
         "horizon_start", "horizon_end", "first_decision_year", "partner_countries", "objective", "integer_builds",
-        "equipment_delay", "magnet_dy_share", "magnet_tb_share",
+        "equipment_delay", "magnet_dy_share", "magnet_tb_share", "cofinance_instruments",
     }
 
 
@@ -47,7 +47,7 @@ def test_build_shaping_fields_equal_the_robust_portfolios_old_list():
         "horizon_start", "horizon_end", "first_decision_year", "partner_countries", "integer_builds",
     )
     assert set(STRUCTURAL_FIELDS) - set(BUILD_SHAPING_FIELDS) == {
-        "objective", "equipment_delay", "magnet_dy_share", "magnet_tb_share",
+        "objective", "equipment_delay", "magnet_dy_share", "magnet_tb_share", "cofinance_instruments",
     }
 
 

@@ -29,7 +29,8 @@ class InputData:
     magnet_demand: pd.DataFrame
     china_production: pd.DataFrame
     row_other_mining: pd.DataFrame
-    history_output: pd.DataFrame = field(default_factory=lambda: _empty_history_output())
+    history_output: pd.DataFrame = field(default_factory=lambda: _empty("history_output"))
+    cofinance: pd.DataFrame = field(default_factory=lambda: _empty("cofinance"))
     file_sha256: dict[str, str] = field(default_factory=dict)
     inputs_sha256: str = ""
 
@@ -75,8 +76,8 @@ class InputData:
         return int(self.parameters["last_year"])
 
 
-def _empty_history_output() -> pd.DataFrame:
-    """``history_output`` with no rows: data sets (and hand-made ones in tests) without published output."""
+def _empty(name: str) -> pd.DataFrame:
+    """The optional table ``name`` with no rows: data sets (and hand-made ones in tests) without that file."""
     from .schema import TABLES
 
-    return pd.DataFrame({**{column.name: [] for column in TABLES["history_output"].columns}, "line": []})
+    return pd.DataFrame({**{column.name: [] for column in TABLES[name].columns}, "line": []})

@@ -30,6 +30,7 @@ from ..toml_file import did_you_mean
 from .data import InputData
 from .schema import (
     BUILT_STATUSES,
+    COFINANCE_DEFAULT,
     DEFAULT_DEMAND_CASE,
     EXISTING_STATUSES,
     FIRST_POSSIBLE_YEAR,
@@ -412,6 +413,40 @@ def _check_cross_table(tables: dict[str, _Table], issues: _Issues) -> None:
         _check_years(complete["row_other_mining"], known.years, issues)
     if "history_output" in complete:
         _check_history_output(complete["history_output"], complete.get("projects"), known, issues)
+    if "cofinance" in complete:
+        _check_cofinance(complete["cofinance"], complete.get("projects"), issues)
+
+
+def _check_cofinance(table: _Table, projects: _Table | None, issues: _Issues) -> None:
+    """Co-finance terms name a build decision (or '*' for all), a grant carries the whole capex, and the share
+    the budget carries, funded_share x (1 - recovery_share) + cost_share, lies in (0, 1]: zero would make a
+    build free to the planner, and above 1 the instrument costs more than a grant."""
+    statuses: dict[object, object] = {}
+    for row in projects.rows if projects is not None else ():
+        if row.ok("project") and row.values.get("component") == 0:
+            statuses[row.values["project"]] = row.values.get("status")
+    names = _strings(set(statuses))
+    for row in table.rows:
+        project = row.values.get("project")
+        if row.ok("project") and project != COFINANCE_DEFAULT and projects is not None:
+            if project not in statuses:
+                issues.on(table, row, "project", f"unknown project '{project}' (not in projects.csv; "
+                          f"'{COFINANCE_DEFAULT}' gives the terms for every build){did_you_mean(str(project), names)}")
+            elif statuses[project] is not None and statuses[project] not in BUILT_STATUSES:
+                issues.on(table, row, "project", f"'{project}' is a {statuses[project]} project, not a build decision: "
+                          f"co-finance terms are for {', '.join(BUILT_STATUSES)} projects")
+        if not row.ok("instrument", "funded_share", "recovery_share", "cost_share"):
+            continue
+        funded, recovery, cost = (float(row.values[c]) for c in ("funded_share", "recovery_share", "cost_share"))
+        if row.values["instrument"] == "grant" and (funded, recovery, cost) != (1.0, 0.0, 0.0):
+            issues.on(table, row, "funded_share", "a grant carries the whole capex: funded_share 1, recovery_share 0, "
+                      "cost_share 0")
+            continue
+        public = funded * (1.0 - recovery) + cost
+        if not 0.0 < public <= 1.0:
+            issues.on(table, row, "cost_share", f"the budget would carry {public:g} of the capex (funded_share x "
+                      "(1 - recovery_share) + cost_share): it must be above 0 (a build is never free to the planner) "
+                      "and at most 1 (beyond that a grant is cheaper)")
 
 
 def _check_history_output(table: _Table, projects: _Table | None, known: _Known, issues: _Issues) -> None:

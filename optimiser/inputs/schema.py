@@ -60,6 +60,12 @@ MAX_YEARS = 100
 MAX_COUNT = 1_000_000
 """Upper bound on a count (components, units, stage order)."""
 
+COFINANCE_INSTRUMENTS: tuple[str, ...] = ("grant", "loan", "equity", "price_floor")
+"""The ways the planner may finance a build (issue 13, co-finance); ``grant`` carries the whole capex."""
+
+COFINANCE_DEFAULT = "*"
+"""The ``project`` of a ``cofinance.csv`` row that gives an instrument's terms for every build without its own."""
+
 DEFAULT_DEMAND_CASE = "default"
 """The demand case of every row of a ``demand.csv`` or ``magnet_demand.csv`` without a ``case`` column."""
 
@@ -267,6 +273,26 @@ TABLES: dict[str, Table] = {
         key=("project", "component", "year"),
         description="published actual output of projects that are data: in a year listed it replaces the "
         "component's capacity times its ramp (a mine runs at it, a plant at most at it)",
+        required_file=False,
+    ),
+    "cofinance": Table(
+        "cofinance",
+        "cofinance.csv",
+        (
+            Column("instrument", "str", choices=COFINANCE_INSTRUMENTS),
+            Column("project", "str", description=f"a candidate or generic project, or '{COFINANCE_DEFAULT}' for every "
+                   "build without its own row"),
+            Column("funded_share", "float", minimum=0.0, maximum=1.0,
+                   description="share of the capex the public instrument puts in (grant, loan principal, equity stake)"),
+            Column("recovery_share", "float", minimum=0.0, maximum=1.0,
+                   description="expected share of the funded money that returns (repayment, equity value), present value"),
+            Column("cost_share", "float", minimum=0.0, maximum=1.0,
+                   description="expected public cost not put into the capex, as a share of it (a price floor's payouts)"),
+            SOURCE,
+        ),
+        key=("instrument", "project"),
+        description="co-finance terms: the budget carries funded_share x (1 - recovery_share) + cost_share of a "
+        "build's capex, the rest is private money that follows (scenario key cofinance_instruments)",
         required_file=False,
     ),
 }

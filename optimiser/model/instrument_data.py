@@ -22,7 +22,11 @@ Preparer = Callable[["InputData", "Scenario", "ModelStructure"], object | None]
 
 def _preparers() -> dict[str, Preparer]:
     """Every instrument's ``prepare`` function, by instrument name, in the order the model adds them."""
-    return {}
+    from . import cofinance_data
+
+    return {
+        "cofinance": cofinance_data.prepare,
+    }
 
 
 def prepare_instruments(data: InputData, scenario: Scenario, structure: ModelStructure) -> dict[str, object]:

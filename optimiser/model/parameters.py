@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from ..inputs.data import InputData
 from ..inputs.schema import BUILT_STATUSES, STAGES
 from ..scenario import Scenario
+from .cofinance_data import public_capex_share
 
 logger = logging.getLogger(__name__)
 
@@ -493,13 +494,14 @@ def mutable_values(data: InputData, scenario: Scenario, structure: ModelStructur
     for p, tau in structure.build_pairs():
         project = structure.projects[p]
         lead = effective_lead(project, scenario)
-        offered = tau + lead <= structure.last_year
+        public = public_capex_share(structure, p)
+        offered = tau + lead <= structure.last_year and public > 0
         build_upper[p, tau] = float(project.max_units) if offered else 0.0
         for t in structure.years:
             if t >= tau:
                 online_coefficient[p, tau, t] = ramp_factor(project.ramp, t - tau - lead)
         draw_years = construction_years(project, tau, scenario)
-        per_year = project.capex_busd * scenario.capex_multiplier / len(draw_years)
+        per_year = project.capex_busd * scenario.capex_multiplier * public / len(draw_years)
         total = 0.0
         for y in structure.years:
             if y < tau:
