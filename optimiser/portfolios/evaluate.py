@@ -69,11 +69,13 @@ class Evaluator:
         outcome = solve_model(self.model, tie_break=False, solver=self.solver, deadline=Deadline(self.time_limit))
         outcome.budget_dual, outcome.budget_dual_method = None, None
         cost = portfolio.capex_musd(self.structure, self.scenario.capex_multiplier)
+        public = float(pyo.value(self.model.total_capex, exception=False) or 0.0) * MUSD_PER_BUSD
         extra = {
             "kind": "evaluate",
             "portfolio": portfolio.source,
             "portfolio_capex_musd": cost,
-            "over_budget": cost > self.scenario.budget_busd * MUSD_PER_BUSD * (1 + 1e-9),
+            "portfolio_public_spend_musd": public,
+            "over_budget": public > self.scenario.budget_busd * MUSD_PER_BUSD * (1 + 1e-9),
         }
         timings = {"build": self.build_seconds}
         return finish(
