@@ -57,10 +57,10 @@ def _shade_history(figure: go.Figure, report: rd.RunReport, columns: int) -> Non
     if history is None:
         return
     for column in range(1, columns + 1):
+        label = {"annotation_text": "history", "annotation_position": "top left"} if column == 1 else {}
         figure.add_vrect(
             x0=history[0] - 0.5, x1=history[1] + 0.5, fillcolor=style.HISTORY_COLOUR, opacity=0.8, line_width=0,
-            layer="below", row=1, col=column,
-            annotation_text="history" if column == 1 else None, annotation_position="top left",
+            layer="below", row=1, col=column, **label,  # no label at all in the other panels (plotly.js shows "new text")
         )
 
 
@@ -68,10 +68,10 @@ def _shade_export_caps(figure: go.Figure, report: rd.RunReport, columns: int) ->
     """Shade the years an export cap is in force, in every panel of a one-row figure."""
     for first, last, _text in rd.export_control_years(report):
         for column in range(1, columns + 1):
+            label = {"annotation_text": "export cap", "annotation_position": "top left"} if column == 1 else {}
             figure.add_vrect(
                 x0=first - 0.5, x1=last + 0.5, fillcolor=style.EXPORT_CAP_COLOUR, opacity=0.8, line_width=0,
-                layer="below", row=1, col=column,
-                annotation_text="export cap" if column == 1 else None, annotation_position="top left",
+                layer="below", row=1, col=column, **label,
             )
 
 
