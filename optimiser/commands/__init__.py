@@ -4,6 +4,6 @@
 and one line in that list.
 """
 
-from . import alternatives, compare, evaluate, report, robust, run, stress, sweep, validate
+from . import alternatives, compare, evaluate, report, robust, run, serve, stress, sweep, validate
 
-COMMANDS = [validate, run, compare, evaluate, stress, robust, alternatives, sweep, report]
+COMMANDS = [validate, run, compare, evaluate, stress, robust, alternatives, sweep, report, serve]

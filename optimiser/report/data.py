@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import InputError
 from ..inputs.data import InputData
 from ..inputs.schema import TABLES
-from ..model.parameters import build_structure, construction_span, construction_years
+from ..model.parameters import ModelStructure, build_structure, construction_span, construction_years
 from ..portfolios.result_dir import read_result
 from ..results import DEPENDENCE_GROUPS
 from ..scenario import Scenario
@@ -88,6 +88,9 @@ class RunReport:
     inputs: InputData | None = None
     inputs_note: str | None = None
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+    structure: ModelStructure | None = field(default=None, repr=False, compare=False)
+    """The run's model structure when the caller already holds it (the workbench's built model), so that
+    :func:`capex_spread` does not build it again."""
 
     @property
     def name(self) -> str:
@@ -309,7 +312,8 @@ def capex_spread(report: RunReport) -> pd.DataFrame:
     projects = {}
     scenario = _scenario(report) if report.inputs is not None else None
     if report.inputs is not None and scenario is not None:
-        projects = build_structure(report.inputs, scenario).projects
+        structure = report.structure if report.structure is not None else build_structure(report.inputs, scenario)
+        projects = structure.projects
     rows = []
     for build in report.builds.itertuples(index=False):
         start, online = int(build.start_year), int(build.online_year)
