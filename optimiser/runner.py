@@ -20,6 +20,8 @@ from pyomo.common.tee import capture_output
 from .inputs.data import InputData
 from .model import build_model, build_structure
 from .model.cofinance_data import summary_cofinance
+from .model.constraints.recycling_scrap import summary_recycling_scrap
+from .model.constraints.substitution import summary_substitution
 from .model.parameters import MUSD_PER_BUSD, ModelStructure, unmet_weight_warnings
 from .result_warnings import plan_warnings
 from .results import DEPENDENCE_GROUPS, ResultTables, check_invariants, extract_dependence, extract_tables
@@ -200,6 +202,8 @@ def finish(
     timings["total"] = time.perf_counter() - started
     plan = plan_warnings(data, scenario, structure, result.tables)
     summary = _summary(data, scenario, structure, outcome, result, timings, warnings + outcome.warnings + plan)
+    summary["substitution"] = summary_substitution(model, structure) if result.tables is not None else None
+    summary["recycling_scrap"] = summary_recycling_scrap(model, structure) if result.tables is not None else None
     if extra_summary:
         summary.update(extra_summary)
     replaced: list[str] = []

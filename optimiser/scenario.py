@@ -170,6 +170,16 @@ RULES: dict[str, _Rule] = {
     "equipment_delay": _Rule("equipment_delay", optional=True, structural=True,
                              description="years added to the lead time of the builds of the named stages and "
                              "projects (equipment export controls)"),
+    "substitution": _Rule("bool", structural=True,
+                          description="demand-reduction options (substitution.csv: thrifting, substitute magnets) "
+                          "compete with builds for the budget"),
+    "substitution_options": _Rule("strings", optional=True, structural=True,
+                                  description="the substitution options allowed (default: every row of "
+                                  "substitution.csv)"),
+    "recycling_scrap_limit": _Rule("bool", structural=True, shapes_builds=True,
+                                   description="recyclers' output is limited by end-of-life magnet scrap and swarf "
+                                   "(recycling_scrap.csv, magnet_lifetime.csv), and generic recycling modules may "
+                                   "be built"),
 }
 """Every scenario key, in the order ``to_toml`` writes them; the field lists below are derived from it."""
 
@@ -273,6 +283,9 @@ class Scenario:
     stage_weights: Mapping[str, float] = field(default_factory=FrozenMapping)
     export_controls: tuple[ExportControl, ...] = ()
     equipment_delay: EquipmentDelay | None = None
+    substitution: bool = False
+    substitution_options: tuple[str, ...] | None = None
+    recycling_scrap_limit: bool = False
     source: str = field(default="<scenario>", compare=False, repr=False)
     overridden: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
@@ -462,12 +475,42 @@ class Scenario:
             if instrument not in offered:
                 add(f"cofinance_instruments[{index}]", f"cofinance.csv gives no terms for '{instrument}' (it has: "
                     f"{', '.join(sorted(offered))}): no build could use it")
+        self._check_substitution(data, add)
+        self._check_recycling_scrap(data, add)
         if self.objective == "restricted" and not data.restricted_elements:
             add("objective", "the 'restricted' objective needs restricted elements, and elements.csv marks none")
         if not issues:
             self._check_some_weight(data, add)
         if issues:
             raise InputError(with_key_lines(issues, self.source))
+
+    def _check_substitution(self, data: InputData, add: Callable[[str, str], None]) -> None:
+        """Substitution needs options in substitution.csv, and the options named must be among them;
+        ``substitution_options`` without ``substitution = true`` does nothing (a warning says so)."""
+        options = list(data.substitution["option"])
+        if not self.substitution:
+            if self.substitution_options is not None:
+                logger.warning("%s: substitution_options is set but substitution is false: no option is used",
+                               self._file_for("substitution_options"))
+            return
+        if not options:
+            add("substitution", "substitution.csv has no options (or is missing): there is nothing to fund")
+        for index, option in enumerate(self.substitution_options or ()):
+            if option not in options:
+                add(f"substitution_options[{index}]", f"unknown option '{option}' (not in substitution.csv)"
+                    f"{did_you_mean(option, options)}")
+
+    def _check_recycling_scrap(self, data: InputData, add: Callable[[str, str], None]) -> None:
+        """The scrap limit needs its parameters (recycling_scrap.csv) and a lifetime distribution
+        (magnet_lifetime.csv)."""
+        if not self.recycling_scrap_limit:
+            return
+        if data.recycling_scrap.empty:
+            add("recycling_scrap_limit", "recycling_scrap.csv has no rows (or is missing): the scrap limit needs "
+                "recovery_rate, swarf_recovery and history_growth")
+        if data.magnet_lifetime.empty:
+            add("recycling_scrap_limit", "magnet_lifetime.csv has no rows (or is missing): the scrap limit needs "
+                "the lifetimes of the magnets that become scrap")
 
     def _check_some_weight(self, data: InputData, add: Callable[[str, str], None]) -> None:
         """An objective whose every weight is zero measures nothing: every plan would score 0."""

@@ -38,7 +38,8 @@ def test_at_least_35_real_projects_over_every_stage(data):
     assert set(projects[projects["status"] != "generic"]["stage"]) == {"mining", "separation", "metal", "magnet"}
     assert set(projects.loc[projects["role"] == "recycling", "project"])
     generic = projects[projects["status"] == "generic"]
-    assert set(generic["stage"]) == {"separation", "metal", "magnet"}
+    assert set(generic.loc[generic["role"] == "plant", "stage"]) == {"separation", "metal", "magnet"}
+    assert set(generic.loc[generic["role"] == "recycling", "project"]) == {"gen_rec"}  # built under the scrap limit
     assert (generic["max_units"] > 1).all()
 
 

@@ -36,6 +36,7 @@ from .schema import (
     FIRST_POSSIBLE_YEAR,
     LAST_POSSIBLE_YEAR,
     PARAMETER_NAMES,
+    RECYCLING_SCRAP_PARAMETERS,
     STAGES,
     TABLES,
     Column,
@@ -413,6 +414,19 @@ def _check_cross_table(tables: dict[str, _Table], issues: _Issues) -> None:
         _check_years(complete["row_other_mining"], known.years, issues)
     if "history_output" in complete:
         _check_history_output(complete["history_output"], complete.get("projects"), known, issues)
+    if "substitution" in complete:
+        _check_substitution(complete["substitution"], complete.get("magnet_recipes"), known, issues)
+    if "recycling_scrap" in complete:
+        _check_recycling_scrap(complete["recycling_scrap"], issues)
+    if "magnet_lifetime" in complete:
+        _check_magnet_lifetime(complete["magnet_lifetime"], known, issues)
+    if "cofinance" in complete:
+        _check_cofinance(complete["cofinance"], complete.get("projects"), issues)
+    if "stockpile" in complete:
+        _check_stockpile(complete["stockpile"], known, issues)
+    if "project_risk" in complete:
+        _check_project_risk(complete["project_risk"], complete.get("projects"), tables.get("maturity_probability"), issues)
+
     if "cofinance" in complete:
         _check_cofinance(complete["cofinance"], complete.get("projects"), issues)
 
@@ -447,6 +461,62 @@ def _check_cofinance(table: _Table, projects: _Table | None, issues: _Issues) ->
             issues.on(table, row, "cost_share", f"the budget would carry {public:g} of the capex (funded_share x "
                       "(1 - recovery_share) + cost_share): it must be above 0 (a build is never free to the planner) "
                       "and at most 1 (beyond that a grant is cheaper)")
+
+
+def _check_substitution(table: _Table, recipes: _Table | None, known: _Known, issues: _Issues) -> None:
+    """Substitution options name a magnet type of magnet_recipes.csv; a thrifting option ('element') names an
+    element of that type's recipe, a substitute ('magnet') none; and each can start within the data's years."""
+    _check_references(table, "magnet_type", known.magnet_types, "magnet_recipes.csv", issues)
+    contents: dict[str, set[str]] = {}
+    for row in recipes.rows if recipes is not None else ():
+        if row.ok("magnet_type", "element", "share") and float(row.values["share"]) > 0:
+            contents.setdefault(str(row.values["magnet_type"]), set()).add(str(row.values["element"]))
+    if recipes is None or not all(row.ok("magnet_type", "element", "share") for row in recipes.rows):
+        contents = {}
+    for row in table.rows:
+        target, element = row.values.get("target"), row.values.get("element")
+        if row.ok("target") and target == "magnet" and row.ok("element"):
+            issues.on(table, row, "element", "a 'magnet' option cuts a magnet type's demand: leave element empty")
+        if not row.ok("target") or target != "element":
+            continue
+        if not row.ok("element"):
+            issues.on(table, row, "element", "an 'element' option needs the element it thrifts")
+        elif known.elements is not None and element not in known.elements:
+            issues.on(table, row, "element", f"unknown element '{element}' (not in elements.csv)"
+                      f"{did_you_mean(str(element), known.elements)}")
+        elif recipes is not None and row.ok("magnet_type") and row.values["magnet_type"] in contents and (
+            element not in contents[str(row.values["magnet_type"])]
+        ):
+            issues.on(table, row, "element", f"{row.values['magnet_type']} magnets contain no {element} "
+                      "(magnet_recipes.csv): there is nothing to thrift")
+    if known.years is not None:
+        for row in table.rows:
+            if row.ok("first_year") and int(row.values["first_year"]) > known.years[1]:
+                issues.on(table, row, "first_year", f"first_year {row.values['first_year']} is after the data's last "
+                          f"year {known.years[1]}: the option could never be used")
+
+
+def _check_recycling_scrap(table: _Table, issues: _Issues) -> None:
+    """A recycling_scrap.csv with rows defines every parameter of the scrap limit."""
+    if not table.rows:
+        return
+    given = {row.values["parameter"] for row in table.rows if row.ok("parameter")}
+    for name, meaning in RECYCLING_SCRAP_PARAMETERS.items():
+        if name not in given:
+            issues.add(table.file, f"missing parameter '{name}' ({meaning})")
+
+
+def _check_magnet_lifetime(table: _Table, known: _Known, issues: _Issues) -> None:
+    """Lifetimes name a magnet type of magnet_recipes.csv, and each type's shares sum to 1."""
+    _check_references(table, "magnet_type", known.magnet_types, "magnet_recipes.csv", issues)
+    totals: dict[str, tuple[float, _Row]] = {}
+    for row in table.rows:
+        if row.ok("magnet_type", "share"):
+            total, first = totals.get(str(row.values["magnet_type"]), (0.0, row))
+            totals[str(row.values["magnet_type"])] = (total + float(row.values["share"]), first)
+    for magnet_type, (total, row) in totals.items():
+        if abs(total - 1.0) > 1e-6:
+            issues.on(table, row, "share", f"the lifetime shares of {magnet_type} sum to {total:.6g}, not 1")
 
 
 def _check_history_output(table: _Table, projects: _Table | None, known: _Known, issues: _Issues) -> None:

@@ -66,6 +66,16 @@ COFINANCE_INSTRUMENTS: tuple[str, ...] = ("grant", "loan", "equity", "price_floo
 COFINANCE_DEFAULT = "*"
 """The ``project`` of a ``cofinance.csv`` row that gives an instrument's terms for every build without its own."""
 
+SUBSTITUTION_TARGETS: tuple[str, ...] = ("element", "magnet")
+"""What a substitution option cuts: an element's content of ROW-made magnets, or a magnet type's demand."""
+
+RECYCLING_SCRAP_PARAMETERS: dict[str, str] = {
+    "recovery_rate": "share of the rare-earth content of magnets reaching end of life that recyclers recover (0-1)",
+    "swarf_recovery": "share of the magnet stage's manufacturing loss recovered as swarf for recycling (0-1)",
+    "history_growth": "yearly growth of magnet demand before the data's first year, to extend it backwards",
+}
+"""The parameters ``recycling_scrap.csv`` must define when it has rows."""
+
 DEFAULT_DEMAND_CASE = "default"
 """The demand case of every row of a ``demand.csv`` or ``magnet_demand.csv`` without a ``case`` column."""
 
@@ -293,6 +303,60 @@ TABLES: dict[str, Table] = {
         key=("instrument", "project"),
         description="co-finance terms: the budget carries funded_share x (1 - recovery_share) + cost_share of a "
         "build's capex, the rest is private money that follows (scenario key cofinance_instruments)",
+        required_file=False,
+    ),
+    "substitution": Table(
+        "substitution",
+        "substitution.csv",
+        (
+            Column("option", "str", description="option id (a scenario's substitution_options names it)"),
+            Column("name", "str", required=False),
+            Column("target", "str", choices=SUBSTITUTION_TARGETS,
+                   description="'element': thrifting cuts the element's content of the magnet type's ROW-made "
+                   "magnets; 'magnet': substitutes cut the magnet type's demand"),
+            Column("magnet_type", "str", description="the magnet type whose magnets or content the option cuts"),
+            Column("element", "str", required=False, description="the element thrifted (target 'element' only)"),
+            Column("max_share", "float", minimum=0.0, maximum=1.0,
+                   description="largest share of the flow it cuts the option can avoid"),
+            Column("cost_usd_per_tpa", "float", minimum=0.0, maximum=MAX_CAPEX_MUSD * 1e6,
+                   description="one-off public programme cost, US$ per t/yr of avoided demand (t REO-eq)"),
+            Column("cap_t", "float", minimum=0.0, maximum=MAX_TONNES, description="largest avoided demand, t/yr"),
+            Column("ramp_t_per_year", "float", minimum=0.0, maximum=MAX_TONNES,
+                   description="avoided capacity that can be added per year from first_year, t/yr per year"),
+            Column("first_year", "int", minimum=FIRST_POSSIBLE_YEAR, maximum=LAST_POSSIBLE_YEAR),
+            SOURCE,
+            Column("note", "str", required=False),
+        ),
+        key=("option",),
+        description="demand-reduction options (substitution and thrifting, issue 13)",
+        required_file=False,
+    ),
+    "recycling_scrap": Table(
+        "recycling_scrap",
+        "recycling_scrap.csv",
+        (
+            Column("parameter", "str", choices=tuple(RECYCLING_SCRAP_PARAMETERS)),
+            Column("value", "float", minimum=0.0, maximum=1.0),
+            Column("unit", "str", required=False),
+            SOURCE,
+        ),
+        key=("parameter",),
+        description="what end-of-life magnets and swarf make available to recyclers (issue 13)",
+        required_file=False,
+    ),
+    "magnet_lifetime": Table(
+        "magnet_lifetime",
+        "magnet_lifetime.csv",
+        (
+            Column("magnet_type", "str"),
+            Column("lifetime_years", "int", minimum=1, maximum=MAX_YEARS,
+                   description="years from a magnet's first use to its end of life"),
+            Column("share", "float", minimum=0.0, maximum=1.0,
+                   description="share of the type's magnets put in use that reach end of life after lifetime_years"),
+            SOURCE,
+        ),
+        key=("magnet_type", "lifetime_years"),
+        description="product lifetime distribution of magnets: only the types listed make end-of-life scrap",
         required_file=False,
     ),
 }

@@ -23,9 +23,12 @@ Preparer = Callable[["InputData", "Scenario", "ModelStructure"], object | None]
 def _preparers() -> dict[str, Preparer]:
     """Every instrument's ``prepare`` function, by instrument name, in the order the model adds them."""
     from . import cofinance_data
+    from . import recycling_scrap_data, substitution_data
 
     return {
         "cofinance": cofinance_data.prepare,
+        "substitution": substitution_data.prepare,
+        "recycling_scrap": recycling_scrap_data.prepare,
     }
 
 

@@ -210,6 +210,10 @@ def build_structure(data: InputData, scenario: Scenario) -> ModelStructure:
         if not bool(head["include"]):
             excluded[project_id] = "include = false in projects.csv"
             continue
+        if str(head["status"]) == "generic" and set(rows["role"]) == {"recycling"} and not scenario.recycling_scrap_limit:
+            excluded[project_id] = "a generic recycling module is built only under recycling_scrap_limit = true "
+            "(without the scrap limit its feed would be unlimited)"
+            continue
         if head["country"] not in partners:
             excluded[project_id] = f"{head['country']} is not a partner country in this scenario"
             continue

@@ -19,7 +19,8 @@ Mines and recycling plants run at their available capacity (``=`` where MODEL.md
 market, and what ROW does not process is sold out of the bloc, which is what ROW mines do today (Mountain
 Pass shipped its concentrate to China). Without it a mine whose ore ROW cannot use would simply not be mined
 in the LP, ROW mine output would fall below what USGS reports, and China's share of world mining and the
-mining-stage surplus (ore sold out of ROW) would be arbitrary.
+mining-stage surplus (ore sold out of ROW) would be arbitrary. Under the recycling scrap limit (issue 13,
+``recycling_scrap``) recycling plants run at most at capacity: they cannot recycle scrap that is not there.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def add_capacity(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
         magnet_types.setdefault(c, []).append(mt)
     coupled = set(model.COUPLED)
     separators = set(model.SEPARATION_PLANTS)
+    scrap_limited = "recycling_scrap" in structure.instruments
 
     def throughput(m: pyo.ConcreteModel, c: str, t: int) -> pyo.Expression:
         if c in coupled:
@@ -59,7 +61,7 @@ def add_capacity(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
         project = structure.components[c].project
         limit = structure.history_output.get((c, t))
         available = m.capacity[c] * m.availability[project, t] if limit is None else limit
-        if c in coupled:
+        if c in coupled and not (scrap_limited and structure.components[c].role == "recycling"):
             return flow == available
         return flow <= available
 
