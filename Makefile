@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint validate clean
+.PHONY: run serve test test-fast lint validate clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/optimiser run
 	$(BIN)/optimiser sweep inputs/sweeps/budget_frontier.toml
+
+# The workbench in the browser: http://127.0.0.1:8765/ (edit a scenario, see the plan re-solved, save, compare,
+# sweep; docs/workbench.md). Ctrl-C stops it.
+serve: $(STAMP)
+	$(BIN)/optimiser serve
 
 validate: $(STAMP)
 	$(BIN)/optimiser validate
