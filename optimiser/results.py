@@ -19,6 +19,7 @@ from .inputs.data import InputData
 from .model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, ModelStructure, Project, online_year
 from .model.constraints.balance import demand_avoided, magnet_demand_avoided, stock_draw
 from .model.constraints.budget import instrument_spend
+from .model.constraints.stockpile import stockpile_problems
 from .model.constraints.recycling_scrap import scrap_problems
 from .model.constraints.substitution import substitution_problems
 
@@ -316,6 +317,7 @@ def check_invariants(model: pyo.ConcreteModel, structure: ModelStructure, tables
                 held = f"with {available:.4f} units online" if published is None else "above its published output"
                 problems.append(f"{c} produced {produced * TONNES_PER_KT:.3f} t in {t} {held}")
     problems += _balance_problems(model, structure)
+    problems += stockpile_problems(model, structure)
     problems += substitution_problems(model, structure) + scrap_problems(model, structure)
     dep = tables.dependence
     for column in ("dependence", "unmet"):

@@ -20,6 +20,7 @@ from pyomo.common.tee import capture_output
 from .inputs.data import InputData
 from .model import build_model, build_structure
 from .model.cofinance_data import summary_cofinance
+from .model.constraints.stockpile import summary_stockpile
 from .model.constraints.recycling_scrap import summary_recycling_scrap
 from .model.constraints.substitution import summary_substitution
 from .model.parameters import MUSD_PER_BUSD, ModelStructure, unmet_weight_warnings
@@ -202,6 +203,7 @@ def finish(
     timings["total"] = time.perf_counter() - started
     plan = plan_warnings(data, scenario, structure, result.tables)
     summary = _summary(data, scenario, structure, outcome, result, timings, warnings + outcome.warnings + plan)
+    summary["stockpile"] = summary_stockpile(model, structure) if result.tables is not None else None
     summary["substitution"] = summary_substitution(model, structure) if result.tables is not None else None
     summary["recycling_scrap"] = summary_recycling_scrap(model, structure) if result.tables is not None else None
     if extra_summary:

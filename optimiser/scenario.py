@@ -48,6 +48,11 @@ stop at 255, and `evaluate` joins two names)."""
 
 EXPORT_CONTROL_KEYS: tuple[str, ...] = ("elements", "start_year", "end_year", "fraction")
 
+STOCKPILE_KEYS: tuple[str, ...] = (
+    "stockpile_elements", "stockpile_first_buy_year", "stockpile_max_cover_years", "stockpile_min_cover_years",
+)
+"""The stockpile's settings besides ``stockpile`` itself (they do nothing while it is false)."""
+
 RARE_EARTHS: frozenset[str] = frozenset(
     ("Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu")
 )
@@ -120,6 +125,9 @@ class _Rule:
 YEARS = (1900, 2200)
 """Calendar years a scenario may name (horizon, export controls); the data's own years are checked later."""
 
+MAX_COVER_YEARS = 10.0
+"""Largest stockpile cover a scenario may ask for, in years of ROW requirement (national stockpiles hold months)."""
+
 WEIGHT_MAXIMUM = 1000.0
 """Largest element or stage weight: weights are relative, and a ratio above 1000 only degrades the numerics."""
 
@@ -180,6 +188,19 @@ RULES: dict[str, _Rule] = {
                                    description="recyclers' output is limited by end-of-life magnet scrap and swarf "
                                    "(recycling_scrap.csv, magnet_lifetime.csv), and generic recycling modules may "
                                    "be built"),
+    "stockpile": _Rule("bool", structural=True,
+                       description="a strategic stockpile: buy oxide in years without an export cap, draw it in years "
+                       "with one (terms in stockpile.csv)"),
+    "stockpile_elements": _Rule("strings", optional=True, structural=True,
+                                description="elements the stockpile may hold (default: every element of stockpile.csv)"),
+    "stockpile_first_buy_year": _Rule("int", optional=True, minimum=YEARS[0], maximum=YEARS[1], structural=True,
+                                      description="first year the stockpile may buy (default: the first decision year)"),
+    "stockpile_max_cover_years": _Rule("float", optional=True, minimum=0.0, maximum=MAX_COVER_YEARS, structural=True,
+                                       description="largest stock, in years of the element's ROW requirement at "
+                                       "separation (besides max_stock_t)"),
+    "stockpile_min_cover_years": _Rule("float", optional=True, minimum=0.0, maximum=MAX_COVER_YEARS, structural=True,
+                                       description="smallest stock at the end of each buying year, in years of the "
+                                       "element's ROW requirement at separation"),
 }
 """Every scenario key, in the order ``to_toml`` writes them; the field lists below are derived from it."""
 
@@ -286,6 +307,11 @@ class Scenario:
     substitution: bool = False
     substitution_options: tuple[str, ...] | None = None
     recycling_scrap_limit: bool = False
+    stockpile: bool = False
+    stockpile_elements: tuple[str, ...] | None = None
+    stockpile_first_buy_year: int | None = None
+    stockpile_max_cover_years: float | None = None
+    stockpile_min_cover_years: float | None = None
     source: str = field(default="<scenario>", compare=False, repr=False)
     overridden: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
@@ -477,6 +503,7 @@ class Scenario:
                     f"{', '.join(sorted(offered))}): no build could use it")
         self._check_substitution(data, add)
         self._check_recycling_scrap(data, add)
+        self._check_stockpile(data, add)
         if self.objective == "restricted" and not data.restricted_elements:
             add("objective", "the 'restricted' objective needs restricted elements, and elements.csv marks none")
         if not issues:
@@ -511,6 +538,28 @@ class Scenario:
         if data.magnet_lifetime.empty:
             add("recycling_scrap_limit", "magnet_lifetime.csv has no rows (or is missing): the scrap limit needs "
                 "the lifetimes of the magnets that become scrap")
+
+    def _check_stockpile(self, data: InputData, add: Callable[[str, str], None]) -> None:
+        """A stockpile needs terms in stockpile.csv for the elements it names, and a first buying year in the
+        horizon; stockpile settings without ``stockpile = true`` do nothing (a warning says so)."""
+        if not self.stockpile:
+            unused = [key for key in STOCKPILE_KEYS if getattr(self, key) is not None]
+            if unused:
+                logger.warning("%s: %s set but stockpile is false: no stockpile is modelled", self.source,
+                               ", ".join(unused))
+            return
+        offered = list(data.stockpile["element"])
+        if not offered:
+            add("stockpile", "stockpile = true, but the inputs have no stockpile.csv rows (price, holding cost and "
+                "maximum stock per element)")
+        for index, element in enumerate(self.stockpile_elements or ()):
+            if element not in offered:
+                add(f"stockpile_elements[{index}]", f"no stockpile terms for '{element}' in stockpile.csv (it has: "
+                    f"{', '.join(offered) or 'none'}){did_you_mean(element, offered)}")
+        first, last = self.horizon(data)
+        year = self.stockpile_first_buy_year
+        if year is not None and not first <= year <= last:
+            add("stockpile_first_buy_year", f"{year} is outside the horizon {first}-{last}")
 
     def _check_some_weight(self, data: InputData, add: Callable[[str, str], None]) -> None:
         """An objective whose every weight is zero measures nothing: every plan would score 0."""
@@ -562,6 +611,10 @@ def _settings_values(settings: Mapping[str, object], file_for: FileFor) -> tuple
     if isinstance(start, int) and isinstance(end, int) and start > end:
         issues.append(InputIssue(file_for("horizon_end"), f"horizon_end {end} is before horizon_start {start}",
                                  column="horizon_end"))
+    low, high = values.get("stockpile_min_cover_years"), values.get("stockpile_max_cover_years")
+    if isinstance(low, float) and isinstance(high, float) and low > high:
+        issues.append(InputIssue(file_for("stockpile_min_cover_years"), f"stockpile_min_cover_years {low:g} is above "
+                                 f"stockpile_max_cover_years {high:g}", column="stockpile_min_cover_years"))
     return values, issues
 
 

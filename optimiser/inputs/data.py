@@ -31,6 +31,7 @@ class InputData:
     row_other_mining: pd.DataFrame
     history_output: pd.DataFrame = field(default_factory=lambda: _empty("history_output"))
     cofinance: pd.DataFrame = field(default_factory=lambda: _empty("cofinance"))
+    stockpile: pd.DataFrame = field(default_factory=lambda: _empty("stockpile"))
     substitution: pd.DataFrame = field(default_factory=lambda: _empty("substitution"))
     recycling_scrap: pd.DataFrame = field(default_factory=lambda: _empty("recycling_scrap"))
     magnet_lifetime: pd.DataFrame = field(default_factory=lambda: _empty("magnet_lifetime"))

@@ -87,6 +87,7 @@ DEFAULTS: dict[tuple[str, str], object] = {
     ("projects", "max_units"): 1,
     ("demand", "case"): DEFAULT_DEMAND_CASE,
     ("magnet_demand", "case"): DEFAULT_DEMAND_CASE,
+    ("stockpile", "initial_stock_t"): 0.0,
 }
 """Values an empty optional cell, or a column left out of the header (``Table.optional_columns``), takes, by
 (table, column)."""
@@ -429,6 +430,17 @@ def _check_cross_table(tables: dict[str, _Table], issues: _Issues) -> None:
 
     if "cofinance" in complete:
         _check_cofinance(complete["cofinance"], complete.get("projects"), issues)
+
+
+def _check_stockpile(table: _Table, known: _Known, issues: _Issues) -> None:
+    """Stockpile terms name an element of elements.csv, and the initial stock fits under the maximum."""
+    _check_references(table, "element", known.elements, "elements.csv", issues)
+    for row in table.rows:
+        if row.ok("initial_stock_t", "max_stock_t") and float(row.values["initial_stock_t"]) > float(
+            row.values["max_stock_t"]
+        ):
+            issues.on(table, row, "initial_stock_t", f"initial stock {row.values['initial_stock_t']:g} t is above "
+                      f"max_stock_t {row.values['max_stock_t']:g} t")
 
 
 def _check_cofinance(table: _Table, projects: _Table | None, issues: _Issues) -> None:

@@ -54,6 +54,9 @@ MAX_CAPEX_MUSD = 1e7
 MAX_WEIGHT = 1e6
 """Upper bound on an objective weight."""
 
+MAX_PRICE_USD_PER_KG = 1e6
+"""Upper bound on a price per kg (US$1M/kg, far above any rare-earth oxide)."""
+
 MAX_YEARS = 100
 """Upper bound on a duration in years (lead time, construction)."""
 
@@ -357,6 +360,26 @@ TABLES: dict[str, Table] = {
         ),
         key=("magnet_type", "lifetime_years"),
         description="product lifetime distribution of magnets: only the types listed make end-of-life scrap",
+        required_file=False,
+    ),
+    "stockpile": Table(
+        "stockpile",
+        "stockpile.csv",
+        (
+            Column("element", "str", description="an element of elements.csv, held as separated oxide"),
+            Column("price_usd_per_kg", "float", minimum=0.0, maximum=MAX_PRICE_USD_PER_KG,
+                   description="purchase price of the oxide, US$ per kg REO"),
+            Column("holding_usd_per_kg_year", "float", minimum=0.0, maximum=MAX_PRICE_USD_PER_KG,
+                   description="cost of holding a kg for a year (storage, insurance, capital), US$"),
+            Column("max_stock_t", "float", minimum=0.0, maximum=MAX_TONNES, description="largest stock, t REO"),
+            Column("initial_stock_t", "float", required=False, minimum=0.0, maximum=MAX_TONNES,
+                   description="stock held before the first planning year, t REO (default 0)"),
+            SOURCE,
+        ),
+        key=("element",),
+        description="strategic stockpile terms per element (scenario key stockpile): bought in years without an "
+        "export cap, drawn in years with one",
+        optional_columns=("initial_stock_t",),
         required_file=False,
     ),
 }

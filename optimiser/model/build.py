@@ -17,6 +17,7 @@ from .constraints.ore import add_coupled_output
 from .constraints.recipes import add_magnet_balance, add_magnet_feed
 from .constraints.recycling_scrap import add_recycling_scrap
 from .constraints.separation import add_concentrate
+from .constraints.stockpile import add_stockpile
 from .constraints.substitution import add_substitution
 from .objective import add_dependence_expressions, add_objectives
 from .parameters import ModelStructure, build_structure, mutable_values
@@ -48,6 +49,7 @@ def populate(model: pyo.Block, structure: ModelStructure, values: dict[str, dict
     add_sets(model, structure)
     add_parameters(model, structure, values)
     add_variables(model, structure)
+    add_stockpile(model, structure)
     add_substitution(model, structure)
     add_recycling_scrap(model, structure)
     add_availability(model)

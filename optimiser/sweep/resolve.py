@@ -33,6 +33,7 @@ from pyomo.common.tee import capture_output
 from ..errors import InputError
 from ..inputs.data import InputData
 from ..model import build_model, build_structure
+from ..model.instrument_data import instrument_structure_key
 from ..model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, mutable_values
 from ..results import DEPENDENCE_GROUPS, build_rows, dependence_cells
 from ..scenario import RESULT_FIELDS, STRUCTURAL_FIELDS, Scenario
@@ -81,8 +82,9 @@ SWEEP_TIMINGS = {"solve_primary": "solve", "solve_tie_break": "tie_break", "solv
 
 
 def structural_key(scenario: Scenario) -> tuple:
-    """The values of the structural fields: scenarios with equal keys share one built model."""
-    return tuple(getattr(scenario, name) for name in STRUCTURAL_FIELDS)
+    """The values of the structural fields, and of the settings the scenario's instruments build into the
+    structure: scenarios with equal keys share one built model."""
+    return tuple(getattr(scenario, name) for name in STRUCTURAL_FIELDS) + instrument_structure_key(scenario)
 
 
 @dataclass
