@@ -20,8 +20,9 @@ from pyomo.common.tee import capture_output
 from .inputs.data import InputData
 from .model import build_model, build_structure
 from .model.cofinance_data import summary_cofinance
-from .model.constraints.stockpile import summary_stockpile
+from .model.constraints.project_risk import summary_project_risk
 from .model.constraints.recycling_scrap import summary_recycling_scrap
+from .model.constraints.stockpile import summary_stockpile
 from .model.constraints.substitution import summary_substitution
 from .model.parameters import MUSD_PER_BUSD, ModelStructure, unmet_weight_warnings
 from .result_warnings import plan_warnings
@@ -298,6 +299,7 @@ def _summary(
         "scenario_sha256": scenario_sha256(scenario),
         "timings": {name: round(seconds, 4) for name, seconds in timings.items()},
         "warnings": warnings,
+        "project_risk": summary_project_risk(structure, scenario.failed_projects, result.tables and result.tables.builds),
         "cofinance": summary_cofinance(structure, result.builds),
         "invariant_violations": result.invariant_violations,
     }

@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+
+def _missing_cell(value: object) -> bool:
+    """A missing cell of a typed input table (``None`` or NaN)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
 OBJECTIVES: tuple[str, ...] = ("weighted", "peak", "restricted", "final_year")
 """The named objectives (MODEL.md, "Dependence")."""
 
@@ -166,6 +171,13 @@ RULES: dict[str, _Rule] = {
                                    description="how builds may be financed; each build takes the allowed instrument "
                                    "whose terms (cofinance.csv) charge the budget least (default: grants only)"),
     "partner_countries": _Rule("strings", optional=True, structural=True, shapes_builds=True),
+    "bloc_add": _Rule("strings", optional=True, structural=True, shapes_builds=True,
+                      description="countries added to the bloc (the partners of countries.csv or partner_countries)"),
+    "bloc_remove": _Rule("strings", optional=True, structural=True, shapes_builds=True,
+                         description="countries taken out of the bloc: their projects are no longer funded, and their "
+                         "existing supply counts in dependence at their risk weight"),
+    "risk_weights": _Rule("weights", minimum=0.0, maximum=1.0, structural=True,
+                          description="weight of a country's supply in dependence when it is outside the bloc"),
     "integer_builds": _Rule("bool", structural=True, shapes_builds=True),
     "tie_break": _Rule("bool"),
     "tie_break_tolerance": _Rule("float", minimum=0.0, minimum_exclusive=True, maximum=0.01,
@@ -178,16 +190,6 @@ RULES: dict[str, _Rule] = {
     "equipment_delay": _Rule("equipment_delay", optional=True, structural=True,
                              description="years added to the lead time of the builds of the named stages and "
                              "projects (equipment export controls)"),
-    "substitution": _Rule("bool", structural=True,
-                          description="demand-reduction options (substitution.csv: thrifting, substitute magnets) "
-                          "compete with builds for the budget"),
-    "substitution_options": _Rule("strings", optional=True, structural=True,
-                                  description="the substitution options allowed (default: every row of "
-                                  "substitution.csv)"),
-    "recycling_scrap_limit": _Rule("bool", structural=True, shapes_builds=True,
-                                   description="recyclers' output is limited by end-of-life magnet scrap and swarf "
-                                   "(recycling_scrap.csv, magnet_lifetime.csv), and generic recycling modules may "
-                                   "be built"),
     "stockpile": _Rule("bool", structural=True,
                        description="a strategic stockpile: buy oxide in years without an export cap, draw it in years "
                        "with one (terms in stockpile.csv)"),
@@ -201,8 +203,36 @@ RULES: dict[str, _Rule] = {
     "stockpile_min_cover_years": _Rule("float", optional=True, minimum=0.0, maximum=MAX_COVER_YEARS, structural=True,
                                        description="smallest stock at the end of each buying year, in years of the "
                                        "element's ROW requirement at separation"),
+    "project_risk": _Rule("bool", structural=True,
+                          description="every candidate delivers its capacity times its probability of success "
+                          "(project_risk.csv): expected capacity"),
+    "failed_projects": _Rule("strings", optional=True,
+                             description="build decisions that fail (deliver nothing, whatever is spent on them): "
+                             "one go/no-go outcome, drawn per sample by a sweep with project_risk = \"draw\""),
+    "minimum_scale": _Rule("bool", structural=True, shapes_builds=True,
+                           description="a project with a min_share (project_risk.csv) is built at 0 or at least "
+                           "its min_share (binary variables: a MIP)"),
+    "substitution": _Rule("bool", structural=True,
+                          description="demand-reduction options (substitution.csv: thrifting, substitute magnets) "
+                          "compete with builds for the budget"),
+    "substitution_options": _Rule("strings", optional=True, structural=True,
+                                  description="the substitution options allowed (default: every row of "
+                                  "substitution.csv)"),
+    "recycling_scrap_limit": _Rule("bool", structural=True, shapes_builds=True,
+                                   description="recyclers' output is limited by end-of-life magnet scrap and swarf "
+                                   "(recycling_scrap.csv, magnet_lifetime.csv), and generic recycling modules may "
+                                   "be built"),
 }
 """Every scenario key, in the order ``to_toml`` writes them; the field lists below are derived from it."""
+
+ID_FIELDS_V1: frozenset[str] = frozenset((
+    "budget_busd", "yearly_cap_fraction", "horizon_start", "horizon_end", "lead_time_shift_years",
+    "capex_multiplier", "demand_multiplier", "demand_growth_shift", "row_demand_share", "objective",
+    "unmet_weight", "discount_rate", "partner_countries", "integer_builds", "tie_break", "tie_break_tolerance",
+    "time_limit_seconds", "element_weights", "stage_weights", "export_controls",
+))
+"""The keys scenario ids hashed when stored sweeps were first written; any later key enters the id only when
+it differs from its default."""
 
 LABEL_FIELDS: tuple[str, ...] = tuple(key for key, rule in RULES.items() if rule.label)
 """Keys that name or describe a run (``name``, ``description``): no part of a result or of the scenario id."""
@@ -296,6 +326,9 @@ class Scenario:
     discount_rate: float = 0.0
     cofinance_instruments: tuple[str, ...] | None = None
     partner_countries: tuple[str, ...] | None = None
+    bloc_add: tuple[str, ...] | None = None
+    bloc_remove: tuple[str, ...] | None = None
+    risk_weights: Mapping[str, float] = field(default_factory=FrozenMapping)
     integer_builds: bool = False
     tie_break: bool = True
     tie_break_tolerance: float = 1e-8
@@ -304,14 +337,17 @@ class Scenario:
     stage_weights: Mapping[str, float] = field(default_factory=FrozenMapping)
     export_controls: tuple[ExportControl, ...] = ()
     equipment_delay: EquipmentDelay | None = None
-    substitution: bool = False
-    substitution_options: tuple[str, ...] | None = None
-    recycling_scrap_limit: bool = False
     stockpile: bool = False
     stockpile_elements: tuple[str, ...] | None = None
     stockpile_first_buy_year: int | None = None
     stockpile_max_cover_years: float | None = None
     stockpile_min_cover_years: float | None = None
+    project_risk: bool = False
+    failed_projects: tuple[str, ...] | None = None
+    minimum_scale: bool = False
+    substitution: bool = False
+    substitution_options: tuple[str, ...] | None = None
+    recycling_scrap_limit: bool = False
     source: str = field(default="<scenario>", compare=False, repr=False)
     overridden: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
@@ -396,8 +432,14 @@ class Scenario:
 
     def result_settings(self) -> dict[str, object]:
         """The settings that can change a result (:data:`RESULT_FIELDS`, as in :meth:`to_dict`): what the
-        scenario id hashes."""
-        return {key: value for key, value in self.to_dict().items() if key in RESULT_FIELDS}
+        scenario id hashes. A key added after :data:`ID_FIELDS_V1` is left out while it holds its default, so
+        that adding a setting never moves the ids of the scenarios stored sweeps already hold."""
+        defaults = Scenario()
+        return {
+            key: value
+            for key, value in self.to_dict().items()
+            if key in RESULT_FIELDS and (key in ID_FIELDS_V1 or getattr(self, key) != getattr(defaults, key))
+        }
 
     def to_toml(self) -> str:
         """The scenario as a TOML file that :meth:`from_toml` reads back to an equal scenario."""
@@ -434,6 +476,22 @@ class Scenario:
     def demand_case_in(self, data: InputData) -> str:
         """The demand case this scenario runs on ``data``: its ``demand_case``, else the data's default."""
         return data.default_demand_case if self.demand_case is None else self.demand_case
+
+    def bloc(self, data: InputData) -> frozenset[str]:
+        """The partner countries of this run: ``partner_countries`` (else the partners of countries.csv), with
+        ``bloc_add`` added and ``bloc_remove`` taken out."""
+        base = (set(self.partner_countries) if self.partner_countries is not None
+                else set(data.countries.loc[data.countries["partner"], "country"]))
+        return frozenset((base | set(self.bloc_add or ())) - set(self.bloc_remove or ()))
+
+    def risk_weight(self, data: InputData, country: str) -> float:
+        """The weight of ``country``'s supply in dependence when outside the bloc: the scenario's, else
+        countries.csv's, else 1 (as China)."""
+        if country in self.risk_weights:
+            return float(self.risk_weights[country])
+        rows = data.countries.loc[data.countries["country"] == country, "risk_weight"]
+        value = rows.iloc[0] if len(rows) else float("nan")
+        return 1.0 if _missing_cell(value) else float(value)
 
     def check_against(self, data: InputData) -> None:
         """Raise :class:`InputError` for names and years the data does not have."""
@@ -490,20 +548,29 @@ class Scenario:
         for stage in self.stage_weights:
             if stage not in STAGES:
                 add(f"stage_weights.{stage}", f"unknown stage '{stage}' (stages: {', '.join(STAGES)})")
-        if self.partner_countries is not None:
-            countries = set(data.countries["country"])
-            unknown = [country for country in self.partner_countries if country not in countries]
+        countries = set(data.countries["country"])
+        for key in ("partner_countries", "bloc_add", "bloc_remove"):
+            named = getattr(self, key)
+            unknown = [country for country in named or () if country not in countries]
             if unknown:
-                add("partner_countries", f"unknown country(ies) {', '.join(unknown)} (not in countries.csv)"
+                add(key, f"unknown country(ies) {', '.join(unknown)} (not in countries.csv)"
                     f"{did_you_mean(unknown[0], countries)}")
+        both = sorted(set(self.bloc_add or ()) & set(self.bloc_remove or ()))
+        if both:
+            add("bloc_remove", f"{', '.join(both)} both added to and removed from the bloc")
+        for country in self.risk_weights:
+            if country not in countries:
+                add(f"risk_weights.{country}", f"unknown country '{country}' (not in countries.csv)"
+                    f"{did_you_mean(country, countries)}")
         offered = set(data.cofinance["instrument"]) | {"grant"}
         for index, instrument in enumerate(self.cofinance_instruments or ()):
             if instrument not in offered:
                 add(f"cofinance_instruments[{index}]", f"cofinance.csv gives no terms for '{instrument}' (it has: "
                     f"{', '.join(sorted(offered))}): no build could use it")
+        self._check_stockpile(data, add)
+        self._check_project_risk(data, add)
         self._check_substitution(data, add)
         self._check_recycling_scrap(data, add)
-        self._check_stockpile(data, add)
         if self.objective == "restricted" and not data.restricted_elements:
             add("objective", "the 'restricted' objective needs restricted elements, and elements.csv marks none")
         if not issues:
@@ -561,6 +628,26 @@ class Scenario:
         if year is not None and not first <= year <= last:
             add("stockpile_first_buy_year", f"{year} is outside the horizon {first}-{last}")
 
+    def _check_project_risk(self, data: InputData, add: Callable[[str, str], None]) -> None:
+        """Failed projects are build decisions of the data; expected capacity needs every included candidate's
+        probability of success (project_risk.csv)."""
+        from .model.project_risk_data import unrisked_candidates
+
+        statuses = dict(zip(data.projects["project"], data.projects["status"]))
+        for index, project in enumerate(self.failed_projects or ()):
+            at = f"failed_projects[{index}]"
+            if project not in statuses:
+                add(at, f"unknown project '{project}' (not in projects.csv){did_you_mean(project, statuses)}")
+            elif statuses[project] not in BUILT_STATUSES:
+                add(at, f"'{project}' is a {statuses[project]} project, not a build decision: only "
+                    f"{', '.join(BUILT_STATUSES)} projects can be drawn to fail")
+        if self.project_risk:
+            missing = unrisked_candidates(data)
+            if missing:
+                shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+                add("project_risk", f"no probability of success for the candidate(s) {shown}: give each a row in "
+                    "project_risk.csv (a maturity, or a probability)")
+
     def _check_some_weight(self, data: InputData, add: Callable[[str, str], None]) -> None:
         """An objective whose every weight is zero measures nothing: every plan would score 0."""
         elements = data.restricted_elements if self.objective == "restricted" else data.element_names
@@ -607,6 +694,10 @@ def _settings_values(settings: Mapping[str, object], file_for: FileFor) -> tuple
         converted, found = _value(key, value, rule, file_for)
         values[key] = converted
         issues += found
+    if values.get("project_risk") is True and values.get("failed_projects") is not None:
+        issues.append(InputIssue(file_for("failed_projects"), "failed_projects is one drawn outcome (a project "
+                                 "succeeds or fails) and project_risk = true the expected capacity over all outcomes: "
+                                 "set one of them", column="failed_projects"))
     start, end = values.get("horizon_start"), values.get("horizon_end")
     if isinstance(start, int) and isinstance(end, int) and start > end:
         issues.append(InputIssue(file_for("horizon_end"), f"horizon_end {end} is before horizon_start {start}",

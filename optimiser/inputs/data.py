@@ -32,6 +32,8 @@ class InputData:
     history_output: pd.DataFrame = field(default_factory=lambda: _empty("history_output"))
     cofinance: pd.DataFrame = field(default_factory=lambda: _empty("cofinance"))
     stockpile: pd.DataFrame = field(default_factory=lambda: _empty("stockpile"))
+    project_risk: pd.DataFrame = field(default_factory=lambda: _empty("project_risk"))
+    maturity_probability: pd.DataFrame = field(default_factory=lambda: _empty("maturity_probability"))
     substitution: pd.DataFrame = field(default_factory=lambda: _empty("substitution"))
     recycling_scrap: pd.DataFrame = field(default_factory=lambda: _empty("recycling_scrap"))
     magnet_lifetime: pd.DataFrame = field(default_factory=lambda: _empty("magnet_lifetime"))

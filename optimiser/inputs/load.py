@@ -236,7 +236,7 @@ def _read_table(directory: str, spec: Table, issues: _Issues) -> tuple[_Table | 
         for column in spec.columns:
             if column.name not in positions:
                 if column.name in spec.optional_columns:
-                    row.values[column.name] = DEFAULTS[(spec.name, column.name)]
+                    row.values[column.name] = DEFAULTS.get((spec.name, column.name))
                 continue
             position = positions[column.name]
             text_value = record[position].strip() if position < len(record) else ""
@@ -428,9 +428,6 @@ def _check_cross_table(tables: dict[str, _Table], issues: _Issues) -> None:
     if "project_risk" in complete:
         _check_project_risk(complete["project_risk"], complete.get("projects"), tables.get("maturity_probability"), issues)
 
-    if "cofinance" in complete:
-        _check_cofinance(complete["cofinance"], complete.get("projects"), issues)
-
 
 def _check_stockpile(table: _Table, known: _Known, issues: _Issues) -> None:
     """Stockpile terms name an element of elements.csv, and the initial stock fits under the maximum."""
@@ -473,6 +470,41 @@ def _check_cofinance(table: _Table, projects: _Table | None, issues: _Issues) ->
             issues.on(table, row, "cost_share", f"the budget would carry {public:g} of the capex (funded_share x "
                       "(1 - recovery_share) + cost_share): it must be above 0 (a build is never free to the planner) "
                       "and at most 1 (beyond that a grant is cheaper)")
+
+
+def _check_project_risk(table: _Table, projects: _Table | None, maturities: _Table | None, issues: _Issues) -> None:
+    """Project risk names a build decision, a min_share within its max_units, and a maturity with a
+    probability (its own, or the maturity's row in maturity_probability.csv)."""
+    heads: dict[object, dict[str, object]] = {}
+    for row in projects.rows if projects is not None else ():
+        if row.ok("project") and row.values.get("component") == 0:
+            heads[row.values["project"]] = row.values
+    names = _strings(set(heads))
+    defined = _strings(maturities.valid_values("maturity")) if maturities is not None and maturities.complete else None
+    for row in table.rows:
+        project = row.values.get("project")
+        if row.ok("project") and projects is not None:
+            head = heads.get(project)
+            if head is None:
+                issues.on(table, row, "project", f"unknown project '{project}' (not in projects.csv)"
+                          f"{did_you_mean(str(project), names)}")
+                continue
+            status = head.get("status")
+            if status is not None and status not in BUILT_STATUSES:
+                issues.on(table, row, "project", f"'{project}' is a {status} project, not a build decision: project "
+                          f"risk is for {', '.join(BUILT_STATUSES)} projects (projects that are data succeed)")
+                continue
+            units = head.get("max_units")
+            share = row.values.get("min_share")
+            if row.ok("min_share") and share is not None and isinstance(units, int) and share > units:
+                issues.on(table, row, "min_share", f"min_share {share:g} is above the project's max_units {units}: "
+                          "it could never be built")
+        given = "probability" in row.flagged or row.values.get("probability") is not None
+        if row.ok("maturity") and not given and defined is not None:
+            maturity = row.values["maturity"]
+            if maturity not in defined:
+                issues.on(table, row, "maturity", f"no probability for maturity '{maturity}': give the row a "
+                          "probability, or the maturity a row in maturity_probability.csv")
 
 
 def _check_substitution(table: _Table, recipes: _Table | None, known: _Known, issues: _Issues) -> None:

@@ -26,6 +26,10 @@ BUILT_STATUSES: tuple[str, ...] = ("candidate", "generic")
 """The statuses of projects the model decides to build (or not); every other status is in
 :data:`EXISTING_STATUSES`."""
 
+MATURITIES: tuple[str, ...] = ("scoping", "pfs", "feasibility", "financed", "generic")
+"""How far a build decision has come (project_risk.csv): a scoping study or PEA, a pre-feasibility study, a
+definitive or bankable feasibility study, finance committed, or a generic module of proven technology."""
+
 PROJECT_ROLES: tuple[str, ...] = ("mine", "plant", "recycling")
 """``mine``: ore with fixed grades at the mining stage; ``plant``: separation, metal or magnet capacity over
 a scope; ``recycling``: scrap-fed output with fixed grades entering its stage without virgin feed."""
@@ -157,9 +161,12 @@ TABLES: dict[str, Table] = {
         (
             Column("country", "str"),
             Column("partner", "bool", description="in the consuming bloc by default"),
+            Column("risk_weight", "float", required=False, minimum=0.0, maximum=1.0,
+                   description="weight of the country's supply in dependence when it is outside the bloc (China 1)"),
             SOURCE,
         ),
         key=("country",),
+        optional_columns=("risk_weight",),
     ),
     "magnet_recipes": Table(
         "magnet_recipes",
@@ -308,6 +315,56 @@ TABLES: dict[str, Table] = {
         "build's capex, the rest is private money that follows (scenario key cofinance_instruments)",
         required_file=False,
     ),
+    "stockpile": Table(
+        "stockpile",
+        "stockpile.csv",
+        (
+            Column("element", "str", description="an element of elements.csv, held as separated oxide"),
+            Column("price_usd_per_kg", "float", minimum=0.0, maximum=MAX_PRICE_USD_PER_KG,
+                   description="purchase price of the oxide, US$ per kg REO"),
+            Column("holding_usd_per_kg_year", "float", minimum=0.0, maximum=MAX_PRICE_USD_PER_KG,
+                   description="cost of holding a kg for a year (storage, insurance, capital), US$"),
+            Column("max_stock_t", "float", minimum=0.0, maximum=MAX_TONNES, description="largest stock, t REO"),
+            Column("initial_stock_t", "float", required=False, minimum=0.0, maximum=MAX_TONNES,
+                   description="stock held before the first planning year, t REO (default 0)"),
+            SOURCE,
+        ),
+        key=("element",),
+        description="strategic stockpile terms per element (scenario key stockpile): bought in years without an "
+        "export cap, drawn in years with one",
+        optional_columns=("initial_stock_t",),
+        required_file=False,
+    ),
+    "project_risk": Table(
+        "project_risk",
+        "project_risk.csv",
+        (
+            Column("project", "str", description="a build decision of projects.csv (candidate or generic)"),
+            Column("maturity", "str", choices=MATURITIES, description="the stage the project has reached"),
+            Column("probability", "float", required=False, minimum=0.0, maximum=1.0,
+                   description="probability of success, overriding the maturity's (maturity_probability.csv)"),
+            Column("min_share", "float", required=False, minimum=0.0, maximum=MAX_COUNT,
+                   description="minimum efficient scale in units of the project: built at 0 or at least this"),
+            SOURCE,
+        ),
+        key=("project",),
+        description="project risk per build decision (scenario keys project_risk, failed_projects, minimum_scale)",
+        optional_columns=("probability", "min_share"),
+        required_file=False,
+    ),
+    "maturity_probability": Table(
+        "maturity_probability",
+        "maturity_probability.csv",
+        (
+            Column("maturity", "str", choices=MATURITIES),
+            Column("probability", "float", minimum=0.0, maximum=1.0,
+                   description="probability that a project at this maturity reaches production"),
+            SOURCE,
+        ),
+        key=("maturity",),
+        description="default probability of success per maturity (project_risk.csv)",
+        required_file=False,
+    ),
     "substitution": Table(
         "substitution",
         "substitution.csv",
@@ -360,26 +417,6 @@ TABLES: dict[str, Table] = {
         ),
         key=("magnet_type", "lifetime_years"),
         description="product lifetime distribution of magnets: only the types listed make end-of-life scrap",
-        required_file=False,
-    ),
-    "stockpile": Table(
-        "stockpile",
-        "stockpile.csv",
-        (
-            Column("element", "str", description="an element of elements.csv, held as separated oxide"),
-            Column("price_usd_per_kg", "float", minimum=0.0, maximum=MAX_PRICE_USD_PER_KG,
-                   description="purchase price of the oxide, US$ per kg REO"),
-            Column("holding_usd_per_kg_year", "float", minimum=0.0, maximum=MAX_PRICE_USD_PER_KG,
-                   description="cost of holding a kg for a year (storage, insurance, capital), US$"),
-            Column("max_stock_t", "float", minimum=0.0, maximum=MAX_TONNES, description="largest stock, t REO"),
-            Column("initial_stock_t", "float", required=False, minimum=0.0, maximum=MAX_TONNES,
-                   description="stock held before the first planning year, t REO (default 0)"),
-            SOURCE,
-        ),
-        key=("element",),
-        description="strategic stockpile terms per element (scenario key stockpile): bought in years without an "
-        "export cap, drawn in years with one",
-        optional_columns=("initial_stock_t",),
         required_file=False,
     ),
 }

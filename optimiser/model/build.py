@@ -13,11 +13,12 @@ from .constraints.budget import add_budget
 from .constraints.capacity import add_capacity
 from .constraints.export_controls import add_export_caps
 from .constraints.lead_time import add_availability, add_unit_limits
+from .constraints.project_risk import add_project_risk
 from .constraints.ore import add_coupled_output
 from .constraints.recipes import add_magnet_balance, add_magnet_feed
+from .constraints.stockpile import add_stockpile
 from .constraints.recycling_scrap import add_recycling_scrap
 from .constraints.separation import add_concentrate
-from .constraints.stockpile import add_stockpile
 from .constraints.substitution import add_substitution
 from .objective import add_dependence_expressions, add_objectives
 from .parameters import ModelStructure, build_structure, mutable_values
@@ -49,9 +50,10 @@ def populate(model: pyo.Block, structure: ModelStructure, values: dict[str, dict
     add_sets(model, structure)
     add_parameters(model, structure, values)
     add_variables(model, structure)
-    add_stockpile(model, structure)
     add_substitution(model, structure)
     add_recycling_scrap(model, structure)
+    add_stockpile(model, structure)
+    add_project_risk(model, structure)
     add_availability(model)
     add_unit_limits(model)
     add_coupled_output(model)

@@ -22,11 +22,12 @@ Preparer = Callable[["InputData", "Scenario", "ModelStructure"], object | None]
 
 def _preparers() -> dict[str, Preparer]:
     """Every instrument's ``prepare`` function, by instrument name, in the order the model adds them."""
-    from . import cofinance_data, stockpile_data
+    from . import cofinance_data, project_risk_data, stockpile_data
     from . import recycling_scrap_data, substitution_data
 
     return {
         "stockpile": stockpile_data.prepare,
+        "project_risk": project_risk_data.prepare,
         "cofinance": cofinance_data.prepare,
         "substitution": substitution_data.prepare,
         "recycling_scrap": recycling_scrap_data.prepare,
@@ -37,9 +38,10 @@ def instrument_structure_key(scenario: Scenario) -> tuple:
     """The settings outside ``STRUCTURAL_FIELDS`` that the instruments a scenario turns on build into the
     model's structure (a stockpile's cap years and discount factors): a sweep groups scenarios by them too, so
     that a scenario never re-solves a model built with another one's values."""
-    from . import stockpile_data
+    from . import stockpile_data, substitution_data
 
-    keys = {"stockpile": stockpile_data.structure_key(scenario)}
+    keys = {"stockpile": stockpile_data.structure_key(scenario),
+            "substitution": substitution_data.structure_key(scenario)}
     return tuple((name, key) for name, key in keys.items() if key)
 
 

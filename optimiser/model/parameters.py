@@ -22,6 +22,7 @@ from ..inputs.data import InputData
 from ..inputs.schema import BUILT_STATUSES, STAGES
 from ..scenario import Scenario
 from .cofinance_data import public_capex_share
+from .project_risk_data import capacity_factors
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,11 @@ class ModelStructure:
     excluded_projects: dict[str, str] = field(default_factory=dict)
     history_output: dict[tuple[str, int], float] = field(default_factory=dict)
     """(component, year) → published actual output in kt, replacing capacity × availability in that year."""
+    partners: frozenset[str] = frozenset()
+    """The bloc: countries whose projects may be funded and whose supply is not dependence."""
+    supplier_weight: dict[str, float] = field(default_factory=dict)
+    """component → risk weight, for the components of existing projects outside the bloc: their output counts
+    in dependence at this weight (China's imports at 1)."""
     instruments: dict[str, object] = field(default_factory=dict)
     """Prepared data of each instrument the scenario turns on (issue 13), by instrument name; an instrument
     absent here adds nothing to the model. Filled by :func:`optimiser.model.instrument_data.prepare_instruments`."""
@@ -194,9 +200,7 @@ def build_structure(data: InputData, scenario: Scenario) -> ModelStructure:
     stage_yield = dict(zip(stages_table["stage"], stages_table["yield"].astype(float)))
     recipe = magnet_recipe(data, scenario)
 
-    partners = set(scenario.partner_countries) if scenario.partner_countries is not None else set(
-        data.countries.loc[data.countries["partner"], "country"]
-    )
+    partners = scenario.bloc(data)
     grades: dict[tuple[str, int], dict[str, float]] = {}
     for row in data.grades.itertuples(index=False):
         grades.setdefault((row.project, int(row.component)), {})[row.element] = float(row.grade)
@@ -214,8 +218,10 @@ def build_structure(data: InputData, scenario: Scenario) -> ModelStructure:
             excluded[project_id] = "a generic recycling module is built only under recycling_scrap_limit = true "
             "(without the scrap limit its feed would be unlimited)"
             continue
-        if head["country"] not in partners:
-            excluded[project_id] = f"{head['country']} is not a partner country in this scenario"
+        if head["country"] not in partners and str(head["status"]) in BUILT_STATUSES:
+            excluded[project_id] = (
+                f"{head['country']} is not a partner country in this scenario (only partners' projects are funded)"
+            )
             continue
         lead = _optional_int(head["lead_time_years"]) or 0
         delay = scenario.equipment_delay
@@ -269,6 +275,11 @@ def build_structure(data: InputData, scenario: Scenario) -> ModelStructure:
         if f"{row.project}/{int(row.component)}" in components and first <= int(row.year) <= last
     }
 
+    supplier_weight = {
+        c: scenario.risk_weight(data, projects[comp.project].country)
+        for c, comp in components.items()
+        if projects[comp.project].country not in partners
+    }
     structure = ModelStructure(
         years=years,
         elements=elements,
@@ -288,6 +299,8 @@ def build_structure(data: InputData, scenario: Scenario) -> ModelStructure:
         first_decision_year=decision_start,
         excluded_projects=excluded,
         history_output=history_output,
+        partners=partners,
+        supplier_weight=supplier_weight,
     )
     from .instrument_data import prepare_instruments
 
@@ -495,6 +508,7 @@ def mutable_values(data: InputData, scenario: Scenario, structure: ModelStructur
     capex_total: dict[tuple[str, int], float] = {}
     capex_draw: dict[tuple[str, int, int], float] = {}
     first = structure.first_year
+    success = capacity_factors(scenario, structure)
     for p, tau in structure.build_pairs():
         project = structure.projects[p]
         lead = effective_lead(project, scenario)
@@ -503,7 +517,7 @@ def mutable_values(data: InputData, scenario: Scenario, structure: ModelStructur
         build_upper[p, tau] = float(project.max_units) if offered else 0.0
         for t in structure.years:
             if t >= tau:
-                online_coefficient[p, tau, t] = ramp_factor(project.ramp, t - tau - lead)
+                online_coefficient[p, tau, t] = success.get(p, 1.0) * ramp_factor(project.ramp, t - tau - lead)
         draw_years = construction_years(project, tau, scenario)
         per_year = project.capex_busd * scenario.capex_multiplier * public / len(draw_years)
         total = 0.0

@@ -24,7 +24,7 @@ from .portfolio import Portfolio
 def fix_portfolio(model: pyo.ConcreteModel, portfolio: Portfolio) -> None:
     """Fix every build variable to the portfolio's share (0 where it builds nothing).
 
-    The budget and unit-limit rows are dropped: they constrain choices, and here nothing is chosen (the
+    The budget, unit-limit and minimum-scale rows are dropped: they constrain choices, and here nothing is chosen (the
     portfolio was checked when read; a rounded share must not make a row of constants infeasible). For the
     same reason the builds are continuous even under ``integer_builds``: a fractional portfolio (from a
     continuous run) is evaluated as it is, not declared infeasible.
@@ -33,9 +33,11 @@ def fix_portfolio(model: pyo.ConcreteModel, portfolio: Portfolio) -> None:
         model.build[p, tau].domain = pyo.NonNegativeReals
         model.build[p, tau].set_value(portfolio.shares.get((p, tau), 0.0), skip_validation=True)
         model.build[p, tau].fix()
-    for name in ("budget_limit", "yearly_budget_limit", "unit_limit"):
+    for name in ("budget_limit", "yearly_budget_limit", "unit_limit", "minimum_scale_lower", "minimum_scale_upper"):
         if hasattr(model, name):
             getattr(model, name).deactivate()
+    if hasattr(model, "built"):
+        model.built.fix(0)
 
 
 class Evaluator:

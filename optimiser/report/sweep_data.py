@@ -402,4 +402,8 @@ def parameter_rows(report: SweepReport) -> list[dict]:
     for name, settings in (spec.get("distributions") or {}).items():
         words = ", ".join(f"{key} {value_text(value)}" for key, value in settings.items() if key != "distribution" and value is not None)
         rows.append({"parameter": parameter_label(name), "how": str(settings.get("distribution", "")), "levels": words})
+    if spec.get("project_risk") == "draw":
+        rows.append({"parameter": "Failed projects (failed_projects)", "how": "go/no-go per candidate",
+                     "levels": "each named candidate fails with 1 − its probability of success (project_risk.csv); "
+                     "the failed set of every sample is in the runs table"})
     return rows

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import InputError, InputIssue
 from ..inputs.data import InputData
+from ..model.project_risk_data import draw_failures, draw_probabilities
 from ..scenario import Scenario
 from ..toml_file import with_key_lines
 from .resolve import structural_key
@@ -92,7 +93,7 @@ def build_tasks(spec: SweepSpec, data: InputData) -> tuple[list[Task], list[str]
     bad = 0
     tasks: dict[str, Task] = {}
     sample_ids: list[str] = []
-    for index, point in enumerate(points(spec)):
+    for index, point in enumerate(with_draws(spec, data, points(spec))):
         try:
             scenario = scenario_for(spec, point.values, f"{spec.name}-{index:05d}")
             scenario.check_against(data)
@@ -111,6 +112,18 @@ def build_tasks(spec: SweepSpec, data: InputData) -> tuple[list[Task], list[str]
         raise InputError(with_key_lines(issues, spec.source))
     logger.info("sweep %s: %d points, %d distinct scenarios", spec.name, len(sample_ids), len(tasks))
     return list(tasks.values()), sample_ids
+
+
+def with_draws(spec: SweepSpec, data: InputData, sampled: list[Point]) -> list[Point]:
+    """The points with each sample's go/no-go outcome (``failed_projects``) when the sweep draws project risk:
+    reproducible from the sweep's seed, in a random stream of its own (``project_risk_data.draw_failures``)."""
+    if spec.project_risk != "draw":
+        return sampled
+    probabilities = draw_probabilities(data, spec.base)
+    failures = draw_failures(probabilities, len(sampled), spec.seed)
+    logger.info("sweep %s: go/no-go draws over %d candidates, %.1f failed per sample on average", spec.name,
+                len(probabilities), sum(map(len, failures)) / max(len(failures), 1))
+    return [Point({**point.values, "failed_projects": failed}, point.meta) for point, failed in zip(sampled, failures)]
 
 
 def _point_issues(spec: SweepSpec, index: int, point: Point, error: InputError) -> list[InputIssue]:

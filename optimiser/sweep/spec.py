@@ -122,6 +122,9 @@ class SweepSpec:
     levels: int = 0
     outputs: tuple[str, ...] = ()
     export_control: Mapping[str, object] | None = None
+    project_risk: str | None = None
+    """``"draw"``: a Monte Carlo sweep draws each candidate's success as go/no-go per sample
+    (``failed_projects``; ``model/project_risk_data.draw_failures``)."""
 
     @property
     def parameters(self) -> list[str]:
@@ -152,6 +155,7 @@ class SweepSpec:
             "trajectories": self.trajectories,
             "levels": self.levels,
             "outputs": list(self.outputs),
+            "project_risk": self.project_risk,
         }
 
 
@@ -208,10 +212,12 @@ def spec_from_dict(settings: Mapping[str, object], source: str = "<sweep>", dire
         elif kind == "one_at_a_time":
             fields["ranges"] = _ranges(table, "one_at_a_time.", base, issues)
         elif kind in ("monte_carlo", "latin_hypercube"):
-            issues.unknown(table, ("samples", "seed", "parameters"), f"{kind}.")
+            issues.unknown(table, ("samples", "seed", "parameters", "project_risk"), f"{kind}.")
             fields["samples"] = _integer(table, "samples", kind, issues, minimum=1, required=True, maximum=MAX_SCENARIOS)
             fields["seed"] = _integer(table, "seed", kind, issues, minimum=0, default=0)
-            fields["distributions"] = _distributions(table.get("parameters"), f"{kind}.parameters.", issues)
+            fields["project_risk"] = _project_risk_draw(table, kind, base, issues)
+            drawn_only = fields["project_risk"] is not None and "parameters" not in table
+            fields["distributions"] = {} if drawn_only else _distributions(table.get("parameters"), f"{kind}.parameters.", issues)
         else:
             issues.unknown(table, ("trajectories", "levels", "seed", "outputs", "parameters"), "morris.")
             fields["trajectories"] = _integer(
@@ -557,6 +563,29 @@ def _distribution(kind: str, spec: Mapping[str, object], where: str, issues: Iss
         issues.add(where, f"min-max holds no probability of this {kind} distribution")
         return None
     return distribution
+
+
+def _project_risk_draw(table: Mapping[str, object], kind: str, base: Scenario | None, issues: IssueCollector) -> str | None:
+    """``project_risk = "draw"`` (Monte Carlo only): each sample draws which candidates fail, so the base
+    scenario may set neither expected capacity nor failed projects of its own."""
+    if "project_risk" not in table:
+        return None
+    value = table["project_risk"]
+    where = f"{kind}.project_risk"
+    if value != "draw":
+        issues.add(where, f"expected \"draw\" (each sample draws every candidate's success), got {describe_value(value)}")
+        return None
+    if kind != "monte_carlo":
+        issues.add(where, "go/no-go draws are independent per sample: only a [monte_carlo] sweep takes them")
+        return None
+    if base is not None and base.project_risk:
+        issues.add(where, "the base scenario sets project_risk = true (expected capacity); a drawn outcome replaces "
+                   "it: set project_risk = false in the base")
+        return None
+    if base is not None and base.failed_projects is not None:
+        issues.add(where, "the base scenario names failed_projects; the draw sets them per sample")
+        return None
+    return "draw"
 
 
 def _outputs(value: object, issues: IssueCollector) -> tuple[str, ...]:
