@@ -161,6 +161,7 @@ class Resolver:
         self.structure = build_structure(data, scenario)
         model, _ = build_model(data, scenario, self.structure)
         self.lp: CompiledLP = compile_model(model)
+        self.integer = self.integer or bool(len(self.lp.integer_columns))
         parameters = self.lp.parameters.current(model)
         self._report_maps(model)
         self.lp.forget_model()
