@@ -19,8 +19,8 @@ from .inputs.data import InputData
 from .model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, ModelStructure, Project, online_year
 from .model.constraints.balance import demand_avoided, magnet_demand_avoided, stock_draw
 from .model.constraints.budget import instrument_spend
-from .model.constraints.stockpile import stockpile_problems
 from .model.constraints.recycling_scrap import scrap_problems
+from .model.constraints.stockpile import stockpile_problems
 from .model.constraints.substitution import substitution_problems
 
 logger = logging.getLogger(__name__)
@@ -43,11 +43,13 @@ DEPENDENCE_GROUPS: tuple[str, ...] = ("all", "restricted")
 
 @dataclass
 class ResultTables:
-    """The three result tables of one solved scenario."""
+    """The result tables of one solved scenario (``supply_by_country`` absent in results read back from
+    directories written before it existed)."""
 
     builds: pd.DataFrame
     dependence: pd.DataFrame
     flows: pd.DataFrame
+    supply_by_country: pd.DataFrame | None = None
 
 
 def _value(component: object) -> float:
@@ -243,7 +245,7 @@ def extract_dependence(model: pyo.ConcreteModel, structure: ModelStructure, data
     output = _row_output(model, structure)
     cells = dependence_cells(
         structure,
-        _cell_values(model.china, structure),
+        _cell_values(model.dependent, structure),
         _cell_values(model.shortfall, structure),
         _cell_values(model.requirement, structure),
     )
@@ -289,12 +291,55 @@ def extract_tables(
     capex_multiplier: float,
     lead_shift: int,
 ) -> ResultTables:
-    """All three tables from the loaded solution."""
+    """Every result table from the loaded solution."""
     return ResultTables(
         builds=extract_builds(model, structure, capex_multiplier, lead_shift),
         dependence=extract_dependence(model, structure, data),
         flows=extract_flows(model, structure),
+        supply_by_country=extract_supply_by_country(model, structure),
     )
+
+
+SUPPLY_COLUMNS = [
+    "year", "stage", "country", "in_bloc", "risk_weight", "supply_t", "requirement_t", "share", "weighted_share",
+]
+CHINA = "China"
+
+
+def extract_supply_by_country(model: pyo.ConcreteModel, structure: ModelStructure) -> pd.DataFrame:
+    """supply_by_country.csv: who supplies each stage, all elements together, per year (t REO-eq).
+
+    China's row is its content of ROW supply (imports, and what they embody upstream); every other row is
+    the output of the model's projects in that country at that stage (magnets by weight of rare-earth
+    content). ``share`` = supply / ROW requirement at the stage; ``weighted_share`` = share × risk weight
+    (China 1, the bloc 0, other countries their weight): the stage's dependence is the sum of the
+    ``weighted_share`` column (plus nothing else), so the table splits dependence by supplying country.
+    """
+    country_of = {c: structure.projects[comp.project].country for c, comp in structure.components.items()}
+    rows = []
+    for t in structure.years:
+        for s in structure.stages:
+            requirement = sum(_value(model.requirement[e, s, t]) for e in structure.elements) * TONNES_PER_KT
+            supply: dict[str, float] = {CHINA: sum(_value(model.china[e, s, t]) for e in structure.elements)}
+            weight: dict[str, float] = {CHINA: 1.0}
+            for c in structure.components_at(s):
+                if s == structure.stages[-1]:
+                    amount = sum(_value(model.mag[c, mt, t]) for cc, mt in model.MAGNET_OUTPUT if cc == c)
+                else:
+                    amount = sum(_value(model.element_output[c, e, t]) for e in structure.elements)
+                country = country_of[c]
+                supply[country] = supply.get(country, 0.0) + amount
+                weight[country] = structure.supplier_weight.get(c, 0.0)
+            for country, amount in supply.items():
+                tonnes = amount * TONNES_PER_KT
+                share = tonnes / requirement if requirement > 0 else float("nan")
+                rows.append({
+                    "year": t, "stage": s, "country": country,
+                    "in_bloc": country in structure.partners, "risk_weight": weight[country],
+                    "supply_t": tonnes, "requirement_t": requirement,
+                    "share": share, "weighted_share": share * weight[country],
+                })
+    return pd.DataFrame(rows, columns=SUPPLY_COLUMNS)
 
 
 def check_invariants(model: pyo.ConcreteModel, structure: ModelStructure, tables: ResultTables) -> list[str]:

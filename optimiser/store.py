@@ -467,13 +467,16 @@ def _swap(staging: Path, target: Path) -> None:
 
 def write_result_files(result: object, directory: Path) -> None:
     """Write a RunResult's files into ``directory`` (created): summary.json and, for an optimal result,
-    builds.csv, dependence.csv, flows.csv (and baseline_dependence.csv when a baseline was solved)."""
+    builds.csv, dependence.csv, flows.csv, supply_by_country.csv (and baseline_dependence.csv when a baseline
+    was solved)."""
     directory.mkdir(parents=True, exist_ok=True)
     tables = getattr(result, "tables", None)
     if tables is not None:
         write_csv(tables.builds, directory / "builds.csv")
         write_csv(tables.dependence, directory / "dependence.csv")
         write_csv(tables.flows, directory / "flows.csv")
+        if getattr(tables, "supply_by_country", None) is not None:
+            write_csv(tables.supply_by_country, directory / "supply_by_country.csv")
     baseline = getattr(result, "baseline_dependence", None)
     if baseline is not None:
         write_csv(baseline, directory / "baseline_dependence.csv")

@@ -5,6 +5,7 @@ import pytest
 
 from optimiser.scenario import (
     BUILD_SHAPING_FIELDS,
+    ID_FIELDS_V1,
     LABEL_FIELDS,
     RESULT_FIELDS,
     RULES,
@@ -26,29 +27,35 @@ def test_result_fields_are_every_key_but_the_labels_in_file_order():
     assert "budget_busd" in RESULT_FIELDS and "time_limit_seconds" in RESULT_FIELDS
 
 
-def test_structural_fields_equal_the_sweeps_old_list():
+def test_structural_fields_include_the_sweeps_old_list_and_the_later_ones():
     """Was ``STRUCTURAL_FIELDS`` in sweep/resolve.py (the group key's order only follows RULES now), plus
-    ``first_decision_year`` (issue 12), which sets the start years the build variables exist for, and
-    ``equipment_delay`` (issue 12), which changes named projects' lead times in the structure, and the magnet
-    Dy and Tb shares (issue 12), which change the recipes the magnet balance is written with."""
-    assert set(STRUCTURAL_FIELDS) == {
+    ``first_decision_year`` (issue 12), which sets the start years the build variables exist for,
+    ``equipment_delay`` (issue 12), which changes named projects' lead times in the structure, the magnet Dy
+    and Tb shares (issue 12), which change the recipes the magnet balance is written with, and the bloc and
+    risk weights (issue 13), which decide which projects are in the model and how their supply counts. Issue
+    13's instruments add their own structural keys, so this lists what must stay structural."""
+    assert {
         "horizon_start", "horizon_end", "first_decision_year", "partner_countries", "objective", "integer_builds",
-        "equipment_delay", "magnet_dy_share", "magnet_tb_share", "cofinance_instruments",
-    }
+        "equipment_delay", "magnet_dy_share", "magnet_tb_share", "bloc_add", "bloc_remove", "risk_weights",
+        "cofinance_instruments",
+    } <= set(STRUCTURAL_FIELDS)
+    assert not {"budget_busd", "yearly_cap_fraction", "capex_multiplier", "demand_case"} & set(STRUCTURAL_FIELDS)
 
 
 def test_build_shaping_fields_equal_the_robust_portfolios_old_list():
     """Was ``STRUCTURAL`` in portfolios/robust.py: the structural fields but the objective, which each
     scenario of a robust portfolio keeps its own (only the builds are shared); plus ``first_decision_year``
-    (issue 12): the scenarios sharing builds must agree on the years builds may start. ``equipment_delay``
-    changes lead times, as ``lead_time_shift_years`` does, so each scenario keeps its own; so do the magnet Dy
-    and Tb shares (each scenario's demand, not its builds)."""
-    assert BUILD_SHAPING_FIELDS == (
-        "horizon_start", "horizon_end", "first_decision_year", "partner_countries", "integer_builds",
+    (issue 12): the scenarios sharing builds must agree on the years builds may start, and the bloc changes
+    (issue 13): which projects can be funded. ``equipment_delay`` changes lead times, as
+    ``lead_time_shift_years`` does, so each scenario keeps its own; so do the magnet Dy and Tb shares and the
+    risk weights (each scenario's demand or scoring, not its builds)."""
+    assert BUILD_SHAPING_FIELDS[:5] == (
+        "horizon_start", "horizon_end", "first_decision_year", "partner_countries", "bloc_add",
     )
-    assert set(STRUCTURAL_FIELDS) - set(BUILD_SHAPING_FIELDS) == {
-        "objective", "equipment_delay", "magnet_dy_share", "magnet_tb_share", "cofinance_instruments",
-    }
+    assert {"integer_builds", "bloc_remove"} <= set(BUILD_SHAPING_FIELDS)
+    assert {"objective", "equipment_delay", "magnet_dy_share", "magnet_tb_share", "risk_weights"} <= (
+        set(STRUCTURAL_FIELDS) - set(BUILD_SHAPING_FIELDS)
+    )
 
 
 @pytest.mark.parametrize("flags", [{"shapes_builds": True}, {"label": True, "structural": True}])
@@ -62,7 +69,20 @@ def test_result_settings_leave_out_the_labels_and_the_absent_values():
     settings = scenario.result_settings()
     assert "name" not in settings and "description" not in settings and "horizon_start" not in settings
     assert settings["budget_busd"] == 3.0
-    assert set(settings) == {key for key in RESULT_FIELDS if getattr(scenario, key) is not None}
+    defaults = Scenario()
+    assert set(settings) == {
+        key for key in RESULT_FIELDS
+        if getattr(scenario, key) is not None and (key in ID_FIELDS_V1 or getattr(scenario, key) != getattr(defaults, key))
+    }
+
+
+def test_a_later_key_enters_the_id_only_away_from_its_default():
+    """Keys added after the id format froze (risk weights, issue 13) leave every stored id where it was until
+    a scenario sets them."""
+    assert "risk_weights" not in ID_FIELDS_V1
+    assert "risk_weights" not in Scenario().result_settings()
+    assert Scenario(risk_weights={"Malaysia": 0.3}).result_settings()["risk_weights"] == {"Malaysia": 0.3}
+    assert scenario_id(Scenario(risk_weights={"Malaysia": 0.3}), "x") != scenario_id(Scenario(), "x")
 
 
 def test_scenario_id_ignores_labels_and_follows_values():

@@ -8,7 +8,14 @@ With φ[s, s'] = Π_{k=s+1..s'} 1/yield[k], China content of ROW supply at stage
 where magnet imports enter through their recipe (imp[e, magnet, t] = Σ_m recipe[m, e] · impmag[m, t]), and a
 strategic stockpile's draws (bought abroad, mostly from China, in earlier years) count with the imports of
 their stage: stocked material is of Chinese origin whenever it is used.
-Dependence is dep = china / req and unmet = short / req (short at the magnet stage through the recipes).
+Supply from outside the bloc (issue 13) counts at its country's risk weight w (0-1; China's imports at 1):
+existing projects in countries outside the bloc stay in the model, and their output at stage s adds to the
+dependent supply,
+
+    dependent[e, s, t] = china[e, s, t] + Σ_{c at s outside the bloc} w[country(c)] · out[c, e, t]
+
+(magnets through their recipe). Dependence is dep = dependent / req and unmet = short / req (short at the
+magnet stage through the recipes); with every country in the bloc (the default) dependent = china.
 
 Named objectives, in percentage points (0-100), with cell weights w[e, s] normalised over the cells where
 req > 0 (the normalisation lives in ``dependence_coefficient``):
@@ -36,7 +43,7 @@ from .parameters import ModelStructure
 
 
 def add_dependence_expressions(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
-    """china[e, s, t] and shortfall[e, s, t] for every element, stage and year."""
+    """china[e, s, t], dependent[e, s, t] and shortfall[e, s, t] for every element, stage and year."""
     stages = structure.stages
     magnet = stages[-1]
 
@@ -58,14 +65,28 @@ def add_dependence_expressions(model: pyo.ConcreteModel, structure: ModelStructu
             return sum(m.recipe[mt, e] * m.short_mag[mt, t] for mt in m.MAGNET_TYPES if pyo.value(m.recipe[mt, e]) > 0)
         return m.short[e, s, t]
 
+    outside = {s: [c for c in structure.components_at(s) if c in structure.supplier_weight] for s in stages}
+
+    def dependent(m: pyo.ConcreteModel, e: str, s: str, t: int) -> pyo.Expression:
+        if s == magnet:
+            risky = sum(
+                structure.supplier_weight[c] * m.recipe[mt, e] * m.mag[c, mt, t]
+                for c, mt in m.MAGNET_OUTPUT
+                if c in structure.supplier_weight and pyo.value(m.recipe[mt, e]) > 0
+            )
+        else:
+            risky = sum(structure.supplier_weight[c] * m.element_output[c, e, t] for c in outside[s])
+        return m.china[e, s, t] + risky
+
     model.china = pyo.Expression(model.ELEMENTS, model.STAGES, model.YEARS, rule=china)
+    model.dependent = pyo.Expression(model.ELEMENTS, model.STAGES, model.YEARS, rule=dependent)
     model.shortfall = pyo.Expression(model.ELEMENTS, model.STAGES, model.YEARS, rule=shortfall)
 
 
 def _cell_terms(m: pyo.ConcreteModel, t: int, coefficient: pyo.Param | None = None) -> pyo.Expression:
     coefficient = m.dependence_coefficient if coefficient is None else coefficient
     return sum(
-        coefficient[e, s, t] * (m.china[e, s, t] + m.unmet_weight * m.shortfall[e, s, t])
+        coefficient[e, s, t] * (m.dependent[e, s, t] + m.unmet_weight * m.shortfall[e, s, t])
         for e in m.ELEMENTS
         for s in m.STAGES
     )

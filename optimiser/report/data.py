@@ -85,6 +85,7 @@ class RunReport:
     dependence: pd.DataFrame | None
     baseline: pd.DataFrame | None
     flows: pd.DataFrame | None
+    supply_by_country: pd.DataFrame | None = None
     inputs: InputData | None = None
     inputs_note: str | None = None
     memo: dict = field(default_factory=dict, repr=False, compare=False)
@@ -183,6 +184,7 @@ def load_run(directory: str | Path, inputs: InputData | None = None) -> RunRepor
     stored = read_result(directory)
     baseline_path = stored.directory / "baseline_dependence.csv"
     baseline = read_result_csv(baseline_path) if baseline_path.is_file() else None
+    supply_path = stored.directory / "supply_by_country.csv"
     report = RunReport(
         directory=stored.directory,
         summary=stored.summary,
@@ -190,6 +192,7 @@ def load_run(directory: str | Path, inputs: InputData | None = None) -> RunRepor
         dependence=stored.dependence,
         baseline=baseline,
         flows=stored.flows,
+        supply_by_country=read_result_csv(supply_path) if supply_path.is_file() else None,
     )
     recorded = str(stored.summary.get("inputs_sha256", ""))
     if inputs is None:
@@ -461,6 +464,38 @@ def china_world_share_rows(report: RunReport) -> list[dict]:
         }
         for stage in stages
     ]
+
+
+SUPPLIER_MINIMUM_SHARE = 0.01
+"""Countries supplying less than this share of a stage's requirement at every stage are left out of the
+report's supplier table (all of them stay in supply_by_country.csv)."""
+
+
+def supplier_rows(report: RunReport, year: int | None = None) -> tuple[int | None, list[str], list[dict]]:
+    """Who supplies each stage in ``year`` (default: the last year): (year, stages, one row per country with
+    its share and risk-weighted share of each stage's requirement, in %), China first, then by total share."""
+    table = report.supply_by_country
+    if table is None or table.empty:
+        return None, [], []
+    year = int(table["year"].max()) if year is None else year
+    part = table[table["year"] == year]
+    stages = list(dict.fromkeys(part["stage"]))
+    rows = []
+    for country, group in part.groupby("country", sort=False):
+        shares = dict(zip(group["stage"], group["share"].fillna(0.0)))
+        weighted = dict(zip(group["stage"], group["weighted_share"].fillna(0.0)))
+        if max(shares.values(), default=0.0) < SUPPLIER_MINIMUM_SHARE:
+            continue
+        rows.append({
+            "country": country,
+            "in_bloc": bool(group["in_bloc"].iloc[0]),
+            "risk_weight": float(group["risk_weight"].iloc[0]),
+            "share": [100 * shares.get(stage, 0.0) for stage in stages],
+            "weighted": [100 * weighted.get(stage, 0.0) for stage in stages],
+            "total": sum(shares.values()),
+        })
+    rows.sort(key=lambda row: (row["country"] != "China", -row["total"]))
+    return year, stages, rows
 
 
 def export_control_years(report: RunReport) -> list[tuple[int, int, str]]:

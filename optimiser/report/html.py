@@ -228,6 +228,7 @@ def _headline(report: rd.RunReport) -> dict:
         "china_share_years": (summary.get("china_world_share") or {}).get("years", []),
         "china_share_rows": rd.china_world_share_rows(report),
         "history": rd.history_span(report),
+        "suppliers": rd.supplier_rows(report),
         "first_decision_year": summary.get("first_decision_year"),
     }
 

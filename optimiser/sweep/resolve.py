@@ -202,7 +202,7 @@ class Resolver:
         self._build_cols = np.array([lp.column_of[id(model.build[p, tau])] for p, tau in self._build_pairs], dtype=np.int64)
         cells = [(e, s, t) for e in structure.elements for s in structure.stages for t in structure.years]
         self._shape = (len(structure.elements), len(structure.stages), len(structure.years))
-        self._china = lp.linear_map(model.china[cell].expr for cell in cells)
+        self._china = lp.linear_map(model.dependent[cell].expr for cell in cells)
         self._shortfall = lp.linear_map(model.shortfall[cell].expr for cell in cells)
         requirement = lp.parameters.slices["requirement"]
         position = {key: requirement.start + i for i, key in enumerate(lp.parameters.keys["requirement"])}
