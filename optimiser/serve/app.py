@@ -331,8 +331,8 @@ def create_app(inputs_dir: str | Path = "inputs", results_dir: str | Path = "res
         return {"name": name, "settings": Scenario.from_toml(shipped_file(jobs.scenarios_dir, name)).to_dict()}
 
     @app.post("/api/solve")
-    def solve(request: SolveRequest) -> dict:
-        return workbench.solve(request.settings)
+    def solve(request: SolveRequest) -> JSONResponse:
+        return JSONResponse(workbench.solve(request.settings))  # plain JSON already: no second encoding pass
 
     # Results ------------------------------------------------------------------------------------------
 

@@ -117,6 +117,7 @@ class Library:
         }
         if is_sweep:
             entry["complete"] = (directory / "runs.parquet").is_file() and not any((directory / "records").glob("part-*"))
+            entry["status"] = "complete" if entry["complete"] else "incomplete: run the same sweep again to resume it"
         summary = directory / "summary.json"
         if manifest is not None and summary.is_file():
             try:

@@ -37,6 +37,7 @@ from ..report.html import RUN_FIGURES, FigureSpec
 from ..results import BUILD_COLUMNS, DEPENDENCE_GROUPS
 from ..scenario import Scenario
 from ..solve_status import message_for
+from ..store import finite_only
 from ..sweep.resolve import Outcome, Resolver, structural_key
 
 logger = logging.getLogger(__name__)
@@ -170,7 +171,8 @@ class Workbench:
     # Solving ----------------------------------------------------------------------------------------------
 
     def solve(self, settings: Mapping[str, object]) -> dict:
-        """Solve ``settings`` warm; the page's payload: status in words, headline, charts, timings.
+        """Solve ``settings`` warm; the page's payload (plain JSON, every number finite or None): status in
+        words, headline, charts, timings.
 
         Raises InputError for settings the CLI would refuse. A solve that is not optimal is returned with its
         status and the solver's words, and no headline or chart (never a plan).
@@ -208,7 +210,7 @@ class Workbench:
         payload["timings"]["baseline_seconds"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         report = self._report(scenario, group.plan, outcome, baseline, requirement)
-        payload["headline"] = _headline(report, outcome, baseline)
+        payload["headline"] = finite_only(_headline(report, outcome, baseline))
         payload["charts"] = self._charts(report)
         payload["timings"]["charts_seconds"] = time.perf_counter() - t0
         payload["timings"]["total_seconds"] = time.perf_counter() - started

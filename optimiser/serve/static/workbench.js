@@ -539,8 +539,9 @@
       el("thead", {}, [el("tr", {}, head)]),
     ]);
     var body = el("tbody");
-    headline.rows.forEach(function (row) {
+    headline.rows.forEach(function (row, index) {
       var label = row.group === "all" ? "all" : "restricted" + (headline.restricted.length ? " (" + headline.restricted.join(" ") + ")" : "");
+      if (index > 0 && headline.rows[index - 1].group === row.group) { label = ""; }
       body.appendChild(el("tr", {}, [el("th", { text: label }), el("td", { text: row.stage })].concat(row.plan.map(function (value, index) {
         return el("td", { className: "num" }, [percent(value) + " ", el("span", { className: "without", text: "(" + percent(row.baseline[index]) + ")" })]);
       }))));
