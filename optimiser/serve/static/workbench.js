@@ -411,12 +411,8 @@
       var text = (place && key !== place.dataset.issueFor ? key + ": " : "") + issue.message;
       if (place) {
         place.textContent = place.textContent ? place.textContent + "; " + text : text;
-        var box = place.closest(".field");
-        if (box) {
-          box.classList.add("invalid");
-          var details = box.closest("details");
-          if (details) { details.open = true; }
-        }
+        var details = place.closest("details");
+        if (details) { details.open = true; }
       } else {
         general.appendChild(el("div", { text: (key ? key + ": " : "") + issue.message }));
       }
