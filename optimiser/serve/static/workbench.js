@@ -2,7 +2,8 @@
 // kind), sends the whole settings to /api/solve on every change (debounced; one request in flight, the latest
 // settings sent next), and shows the status, headline and the report's plotly charts it gets back. Saved
 // results, comparisons, stress tests, sweeps and jobs go through the JSON API. Nothing is fetched from
-// another origin. <body data-state> is loading | solving | ready | invalid | failed (tests wait on it).
+// another origin. <body data-state> is loading | solving | ready | invalid | failed, and <body data-solves> counts
+// the plans shown after a change (tests and the latency benchmark wait on them).
 (function () {
   "use strict";
 
@@ -498,6 +499,7 @@
       if (started !== null) {
         latencies.push({ headline_ms: headlineAt - started, charts_ms: chartsAt - started, server: timing });
       }
+      document.body.dataset.solves = String(latencies.length);
     });
   }
 
