@@ -108,7 +108,11 @@ class _Row:
 
     def ok(self, *columns: str) -> bool:
         """True when every named column holds a valid, present value (so a check on it makes sense)."""
-        return all(column not in self.flagged and self.values.get(column) is not None for column in columns)
+        values, flagged = self.values, self.flagged
+        for column in columns:
+            if values.get(column) is None or (flagged and column in flagged):
+                return False
+        return True
 
 
 @dataclass
@@ -228,24 +232,27 @@ def _read_table(directory: str, spec: Table, issues: _Issues) -> tuple[_Table | 
     positions, complete = _check_header(spec, file, header_line, header, issues)
 
     table = _Table(spec=spec, file=file, rows=[], complete=complete and parsed)
+    present = [(column, positions[column.name], DEFAULTS.get((spec.name, column.name)))
+               for column in spec.columns if column.name in positions]
+    absent = {column.name: DEFAULTS.get((spec.name, column.name))
+              for column in spec.columns if column.name not in positions and column.name in spec.optional_columns}
+    width = len(header)
     for line, record in records:
-        extra = [cell for cell in record[len(header) :] if cell.strip()]
-        if extra:
-            issues.add(file, f"the row has {len(record)} values for {len(header)} columns", line)
-        row = _Row(line=line, values={})
-        for column in spec.columns:
-            if column.name not in positions:
-                if column.name in spec.optional_columns:
-                    row.values[column.name] = DEFAULTS.get((spec.name, column.name))
-                continue
-            position = positions[column.name]
+        if len(record) > width and any(cell.strip() for cell in record[width:]):
+            issues.add(file, f"the row has {len(record)} values for {width} columns", line)
+        row = _Row(line=line, values=dict(absent))
+        values = row.values
+        for column, position, default in present:
             text_value = record[position].strip() if position < len(record) else ""
+            if text_value and column.kind == "str" and column.choices is None:
+                values[column.name] = text_value
+                continue
             value, problem = _parse_cell(column, text_value)
             if problem is not None:
                 issues.on(table, row, column.name, problem)
             elif value is None:
-                value = DEFAULTS.get((spec.name, column.name))
-            row.values[column.name] = value
+                value = default
+            values[column.name] = value
         table.rows.append(row)
     return table, digest
 
@@ -259,20 +266,18 @@ def _records(text: str, file: str, issues: _Issues) -> tuple[list[tuple[int, lis
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []
     next_line = 1
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            return records, True
-        except csv.Error as error:
-            if "unexpected end of data" in str(error):
-                issues.add(file, "a quoted value opened on this line is never closed (unbalanced '\"')", next_line)
-            else:
-                issues.add(file, f"the CSV cannot be parsed: {error}", reader.line_num)
-            return records, False
-        line, next_line = next_line, reader.line_num + 1
-        if any(cell.strip() for cell in record):
-            records.append((line, record))
+    try:
+        for record in reader:
+            if "".join(record).strip():
+                records.append((next_line, record))
+            next_line = reader.line_num + 1
+    except csv.Error as error:
+        if "unexpected end of data" in str(error):
+            issues.add(file, "a quoted value opened on this line is never closed (unbalanced '\"')", next_line)
+        else:
+            issues.add(file, f"the CSV cannot be parsed: {error}", reader.line_num)
+        return records, False
+    return records, True
 
 
 def _check_header(
