@@ -56,6 +56,12 @@ DEFAULT_TIME_LIMIT_SECONDS = 30.0
 """A workbench solve stops here unless the scenario sets ``time_limit_seconds`` (then shown as a time limit,
 never as a plan)."""
 
+RESOLVER_THREADS: int | None = None
+"""HiGHS threads of the workbench's models: HiGHS's own default, as the saves' full runs (``runner.solve``) in
+the same process use. HiGHS keeps one thread scheduler per process, and a resolver asking for a different
+count resets it on its first solve, which must not happen while a save is solving in another thread. The
+simplex solves a re-solve makes are serial either way."""
+
 HEADLINE_YEARS: tuple[int, ...] = (2030, 2035)
 """Years of the headline's dependence table, besides the horizon's last."""
 
@@ -128,7 +134,7 @@ class Workbench:
                 if group is not None:
                     return group, 0.0
             started = time.perf_counter()
-            group = _Group(plan=Resolver(self.data, scenario))
+            group = _Group(plan=Resolver(self.data, scenario, threads=RESOLVER_THREADS))
             with self._groups_lock:
                 self._groups[key] = group
                 self._building.pop(key, None)
@@ -154,7 +160,7 @@ class Workbench:
                 return cached
         with group.baseline_lock:
             if group.baseline is None:
-                group.baseline = Resolver(self.data, zero)
+                group.baseline = Resolver(self.data, zero, threads=RESOLVER_THREADS)
             outcome = group.baseline.solve(zero)
         frame = _dependence_frame(outcome) if outcome.optimal else None
         baseline = _Baseline(outcome.status, frame)
