@@ -37,12 +37,12 @@ def add_parser(subparsers) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port}: expected a port from 1 to 65535")
     import uvicorn
 
     from ..serve.app import create_app
 
-    if not 0 < args.port < 65536:
-        raise UsageError(f"--port {args.port}: expected a port from 1 to 65535")
     if args.host not in LOCAL_HOSTS:
         logging.getLogger(__name__).warning(
             "serving on %s: anyone who can reach this address can run solves and save, overwrite and delete "
