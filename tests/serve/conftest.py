@@ -4,10 +4,15 @@ an empty results folder, for the API tests."""
 from __future__ import annotations
 
 import shutil
+import warnings
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
+
+with warnings.catch_warnings():
+    # Starlette 1.x would rather its TestClient ran on httpx2; it still runs on httpx, the test extra's client.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
+    from fastapi.testclient import TestClient
 
 import optimiser
 from optimiser.serve.app import create_app
