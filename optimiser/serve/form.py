@@ -48,6 +48,18 @@ def _names(data: InputData) -> dict[str, list[str]]:
     }
 
 
+def _data_weights(data: InputData) -> dict[str, dict[str, float]]:
+    """The weight each name has in the data, for the weight tables' keys (a name added to a table starts there)."""
+    def table(frame, name: str, column: str) -> dict[str, float]:
+        return {str(key): float(value) for key, value in zip(frame[name], frame[column]) if value == value}
+
+    return {
+        "element_weights": table(data.elements, "element", "weight"),
+        "stage_weights": table(data.stages, "stage", "weight"),
+        "risk_weights": table(data.countries, "country", "risk_weight"),
+    }
+
+
 def _defaults() -> dict[str, object]:
     """Each scenario field's default as plain JSON (``None``: unset, the data's value applies)."""
     values: dict[str, object] = {}
@@ -84,6 +96,7 @@ def form_schema(data: InputData) -> dict:
     return {
         "fields": described,
         "names": names,
+        "data_weights": _data_weights(data),
         "partners": partners,
         "restricted": data.restricted_elements,
         "stages": list(STAGES),

@@ -52,6 +52,7 @@ def test_the_schema_has_every_scenario_key_with_its_bounds_and_the_datas_names(c
     assert fields["objective"]["choices"] == list(RULES["objective"].choices)
     assert fields["partner_countries"]["choices"] == list(data.countries["country"])
     assert schema["names"]["export_controls.elements"] == data.element_names
+    assert schema["data_weights"]["element_weights"] == dict(zip(data.elements["element"], data.elements["weight"]))
     assert [field["key"] for field in schema["fields"]][:3] == ["budget_busd", "yearly_cap_fraction", "lead_time_shift_years"]
 
 

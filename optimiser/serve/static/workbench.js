@@ -207,7 +207,9 @@
           setValue(key, next);
           draw();
         });
-        table.appendChild(el("tr", {}, [el("td", { text: name }), el("td", {}, [input, issueSpan(key + "." + name)]), el("td", {}, [remove])]));
+        var data = ((schema.data_weights || {})[key] || {})[name];
+        table.appendChild(el("tr", {}, [el("td", { text: name }), el("td", {}, [input, issueSpan(key + "." + name)]),
+          el("td", { className: "note", text: data === undefined ? "" : "data: " + data }), el("td", {}, [remove])]));
       });
       holder.appendChild(table);
       var picker;
@@ -227,7 +229,8 @@
     function add(name) {
       if (!name) { return; }
       var next = clone(settings[key] || {});
-      next[name] = 1.0;
+      var data = (schema.data_weights || {})[key] || {};
+      next[name] = name in data ? data[name] : 1.0;
       setValue(key, next);
       draw();
     }
