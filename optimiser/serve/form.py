@@ -30,8 +30,8 @@ BUDGET_SLIDER_BUSD: tuple[float, float, float] = (0.0, 30.0, 0.1)
 def _names(data: InputData) -> dict[str, list[str]]:
     """The names the data offers for the keys that take names (a key's own ``choices`` come first)."""
     countries = [str(name) for name in data.countries["country"]]
-    candidates = [str(name) for name, status in zip(data.projects["project"], data.projects["status"])
-                  if status in BUILT_STATUSES]
+    candidates = list(dict.fromkeys(str(name) for name, status in zip(data.projects["project"], data.projects["status"])
+                                    if status in BUILT_STATUSES))  # projects.csv has a row per stage of a project
     return {
         "demand_case": data.demand_cases,
         "partner_countries": countries,
