@@ -19,6 +19,7 @@ from .inputs.data import InputData
 from .model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, ModelStructure, Project, online_year
 from .model.constraints.balance import demand_avoided, magnet_demand_avoided, stock_draw
 from .model.constraints.budget import instrument_spend
+from .model.solution import value_of
 from .model.constraints.recycling_scrap import scrap_problems
 from .model.constraints.stockpile import stockpile_problems
 from .model.constraints.substitution import substitution_problems
@@ -52,9 +53,7 @@ class ResultTables:
     supply_by_country: pd.DataFrame | None = None
 
 
-def _value(component: object) -> float:
-    value = pyo.value(component, exception=False)
-    return 0.0 if value is None else float(value)
+_value = value_of
 
 
 def build_values(model: pyo.ConcreteModel) -> dict[tuple[str, int], float]:

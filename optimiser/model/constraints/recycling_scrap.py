@@ -21,6 +21,7 @@ import pyomo.environ as pyo
 
 from ..parameters import TONNES_PER_KT, ModelStructure
 from ..recycling_scrap_data import RecyclingScrapData
+from ..solution import value_of
 
 NAME = "recycling_scrap"
 
@@ -74,15 +75,11 @@ def summary_recycling_scrap(model: pyo.ConcreteModel, structure: ModelStructure)
     if data is None:
         return None
 
-    def value(component: object) -> float:
-        number = pyo.value(component, exception=False)
-        return 0.0 if number is None else float(number)
-
     years: dict[str, dict] = {}
     for t in structure.years:
-        recycled = value(model.recycled_output[t]) * TONNES_PER_KT
-        end_of_life = value(model.end_of_life_scrap[t]) * TONNES_PER_KT
-        swarf = value(model.swarf_scrap[t]) * TONNES_PER_KT
+        recycled = value_of(model.recycled_output[t]) * TONNES_PER_KT
+        end_of_life = value_of(model.end_of_life_scrap[t]) * TONNES_PER_KT
+        swarf = value_of(model.swarf_scrap[t]) * TONNES_PER_KT
         years[str(t)] = {
             "recycled_t": round(recycled, 6) + 0.0,
             "end_of_life_scrap_t": round(end_of_life, 6),

@@ -33,6 +33,7 @@ import pyomo.environ as pyo
 
 from ..parameters import MUSD_PER_BUSD, TONNES_PER_KT, ModelStructure
 from ..stockpile_data import StockpileData
+from ..solution import value_of
 
 NAME = "stockpile"
 """The instrument's name in ``ModelStructure.instruments`` and in summary.json."""
@@ -83,11 +84,6 @@ def add_stockpile(model: pyo.ConcreteModel, structure: ModelStructure) -> None:
     )
 
 
-def _value(component: object) -> float:
-    value = pyo.value(component, exception=False)
-    return 0.0 if value is None else float(value)
-
-
 def summary_stockpile(model: pyo.ConcreteModel, structure: ModelStructure) -> dict | None:
     """What the stockpile did, for summary.json: tonnes bought, drawn and held per element and year, and its
     spend (US$ million, discounted as in the budget); ``None`` when the scenario has no stockpile."""
@@ -96,9 +92,9 @@ def summary_stockpile(model: pyo.ConcreteModel, structure: ModelStructure) -> di
         return None
     elements: dict[str, dict] = {}
     for e in data.elements:
-        buy = {t: _value(model.stock_buy[e, t]) * TONNES_PER_KT for t in data.buy_years[e]}
-        draw = {t: _value(model.stock_draw[e, t]) * TONNES_PER_KT for t in data.draw_years[e]}
-        level = {t: _value(model.stock_level[e, t]) * TONNES_PER_KT for t in structure.years}
+        buy = {t: value_of(model.stock_buy[e, t]) * TONNES_PER_KT for t in data.buy_years[e]}
+        draw = {t: value_of(model.stock_draw[e, t]) * TONNES_PER_KT for t in data.draw_years[e]}
+        level = {t: value_of(model.stock_level[e, t]) * TONNES_PER_KT for t in structure.years}
         elements[e] = {
             "bought_t": sum(buy.values()),
             "drawn_t": sum(draw.values()),
@@ -115,7 +111,7 @@ def summary_stockpile(model: pyo.ConcreteModel, structure: ModelStructure) -> di
             "buy_years": list(data.buy_years[e]),
             "draw_years": list(data.draw_years[e]),
         }
-    spend = {t: _value(model.stockpile_spend[t]) * MUSD_PER_BUSD for t in structure.years}
+    spend = {t: value_of(model.stockpile_spend[t]) * MUSD_PER_BUSD for t in structure.years}
     return {
         "elements": elements,
         "bought_t": sum(row["bought_t"] for row in elements.values()),
@@ -140,9 +136,9 @@ def stockpile_problems(model: pyo.ConcreteModel, structure: ModelStructure) -> l
     for e in data.elements:
         stock = data.initial_stock[e]
         for t in structure.years:
-            stock += _value(model.stock_buy[e, t]) if (e, t) in model.STOCK_BUY else 0.0
-            stock -= _value(model.stock_draw[e, t]) if (e, t) in model.STOCK_DRAW else 0.0
-            level = _value(model.stock_level[e, t])
+            stock += value_of(model.stock_buy[e, t]) if (e, t) in model.STOCK_BUY else 0.0
+            stock -= value_of(model.stock_draw[e, t]) if (e, t) in model.STOCK_DRAW else 0.0
+            level = value_of(model.stock_level[e, t])
             if abs(stock - level) > TOLERANCE_KT + 1e-7 * abs(stock):
                 problems.append(f"stock of {e} in {t} does not close: {stock:.6f} kt from purchases and draws, "
                                 f"{level:.6f} kt held")

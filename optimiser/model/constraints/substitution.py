@@ -39,6 +39,7 @@ import pyomo.environ as pyo
 
 from ..parameters import MUSD_PER_BUSD, TONNES_PER_KT, ModelStructure
 from ..substitution_data import SubstitutionData, SubstitutionOption
+from ..solution import value_of
 
 NAME = "substitution"
 
@@ -143,16 +144,12 @@ def summary_substitution(model: pyo.ConcreteModel, structure: ModelStructure) ->
     if data is None:
         return None
 
-    def value(component: object) -> float:
-        number = pyo.value(component, exception=False)
-        return 0.0 if number is None else float(number)
-
     options: dict[str, dict] = {}
     for o, option in data.options.items():
         years = [t for t in structure.years if (o, t) in model.SUBSTITUTION_USE]
-        avoided = {t: value(model.substitution_avoided[o, t]) * TONNES_PER_KT for t in years}
-        capacity = {t: value(model.substitution_capacity[o, t]) * TONNES_PER_KT for t in years}
-        spent = sum(option.cost * data.discount[t] * value(model.substitution_added[o, t])
+        avoided = {t: value_of(model.substitution_avoided[o, t]) * TONNES_PER_KT for t in years}
+        capacity = {t: value_of(model.substitution_capacity[o, t]) * TONNES_PER_KT for t in years}
+        spent = sum(option.cost * data.discount[t] * value_of(model.substitution_added[o, t])
                     for t in structure.years if (o, t) in model.SUBSTITUTION_FUND)
         options[o] = {
             "target": option.target,
