@@ -256,7 +256,7 @@ def render_page(template: str, out: Path, charts: list[Chart], source: Path, **c
     return out
 
 
-def _ours(path: Path, mark: bytes) -> bool:
+def carries_mark(path: Path, mark: bytes) -> bool:
     """Whether the file at ``path`` carries ``mark`` near its start (a page's head, a PNG's text chunk)."""
     try:
         with path.open("rb") as handle:
@@ -280,7 +280,7 @@ def check_report_target(out: Path, figures_dir: Path, pngs: list[str], result_di
         refuse(out, "is a folder: --out names the report's .html file (its PNGs go to figures/ beside it)")
     if out.suffix.lower() not in PAGE_SUFFIXES:
         refuse(out, "--out names the report's page and must end in .html")
-    if out.exists() and not _ours(out, GENERATOR_MARK):
+    if out.exists() and not carries_mark(out, GENERATOR_MARK):
         refuse(out, "exists and is not a report optimiser wrote, so it is left as it is")
     for folder in (out.parent, figures_dir):
         if folder.exists() and not folder.is_dir():
@@ -289,7 +289,7 @@ def check_report_target(out: Path, figures_dir: Path, pngs: list[str], result_di
         return
     for name in pngs:
         png = figures_dir / name
-        if png.exists() and not _ours(png, figures.PNG_MARK):
+        if png.exists() and not carries_mark(png, figures.PNG_MARK):
             refuse(png, "exists and is not a figure optimiser drew, so it is left as it is")
 
 

@@ -23,7 +23,7 @@ from ..errors import InputError, OptimiserError, UsageError
 from ..inputs.data import InputData
 from ..report import report_after_run, report_kind
 from ..report.figures import PNG_MARK
-from ..report.html import GENERATOR_MARK, REPORT_NAME
+from ..report.html import GENERATOR_MARK, REPORT_NAME, carries_mark
 from ..scenario import SCENARIO_NAME, Scenario
 from ..store import MANIFEST, REPORT_ENTRIES, WRITTEN_BY, is_leftover, output_directory, output_lock, publish, write_result_files
 from ..sweep.store import SWEEP_RECORD, SweepStore
@@ -51,14 +51,6 @@ def _read_manifest(directory: Path) -> dict | None:
     if not isinstance(value, dict) or value.get("written_by") != WRITTEN_BY or not isinstance(value.get("files"), dict):
         return None
     return value
-
-
-def _ours(path: Path, mark: bytes) -> bool:
-    try:
-        with path.open("rb") as handle:
-            return mark in handle.read(4096)
-    except OSError:
-        return False
 
 
 class Library:
@@ -152,11 +144,11 @@ class Library:
             allowed |= {name for name in manifest["files"] if isinstance(name, str)}
         elif (directory / SWEEP_RECORD).is_file():
             allowed |= {name for name in SWEEP_FILES if (directory / name).is_file()}
-        if _ours(directory / REPORT_NAME, GENERATOR_MARK):
+        if carries_mark(directory / REPORT_NAME, GENERATOR_MARK):
             allowed.add(REPORT_NAME)
         figures = directory / "figures"
         if figures.is_dir() and not figures.is_symlink():
-            allowed |= {f"figures/{path.name}" for path in figures.glob("*.png") if _ours(path, PNG_MARK)}
+            allowed |= {f"figures/{path.name}" for path in figures.glob("*.png") if carries_mark(path, PNG_MARK)}
         return allowed
 
     def file(self, name: str, relative: str) -> Path:
