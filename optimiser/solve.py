@@ -325,7 +325,8 @@ def _finite_difference_dual(backend: SolveBackend, deadline: Deadline, warnings:
 
 
 def make_solver(time_limit: float | None = None, threads: int | None = None) -> Highs:
-    """A persistent HiGHS solver configured to report, not raise, on non-optimal terminations."""
+    """A persistent HiGHS solver configured to report, not raise, on non-optimal terminations; HiGHS's own log
+    (presolve, simplex or branch-and-bound progress, the MIP gap) is shown when the command runs with ``-v``."""
     solver = Highs()
     if not solver.available():
         raise SolverUnavailableError(HIGHS_UNAVAILABLE)
@@ -333,7 +334,9 @@ def make_solver(time_limit: float | None = None, threads: int | None = None) -> 
     solver.config.raise_exception_on_nonoptimal_result = False
     solver.config.time_limit = time_limit
     solver.config.threads = threads
-    solver.config.solver_options["output_flag"] = False
+    show_log = logging.getLogger("optimiser").isEnabledFor(logging.INFO)
+    solver.config.tee = show_log
+    solver.config.solver_options["output_flag"] = show_log
     return solver
 
 
