@@ -177,16 +177,22 @@ def _script_json(value: object) -> Markup:
     return Markup(text.replace("<", "\\u003c"))
 
 
-@functools.lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    """The template environment: package templates, HTML autoescaped, undefined names an error."""
+@functools.lru_cache(maxsize=4)
+def template_environment(package: str) -> jinja2.Environment:
+    """The templates of ``package`` (its ``templates/`` folder), HTML autoescaped, undefined names an error:
+    the one configuration of every page the optimiser renders (reports and the workbench)."""
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("optimiser.report", "templates"),
+        loader=jinja2.PackageLoader(package, "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def environment() -> jinja2.Environment:
+    """The report templates' environment."""
+    return template_environment("optimiser.report")
 
 
 def draw_charts(report: object, specs: tuple[FigureSpec, ...], figures_dir: Path, page_dir: Path) -> list[Chart]:

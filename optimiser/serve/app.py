@@ -202,15 +202,10 @@ async def _send_json(send, status: int, value: dict) -> None:
 # The page -----------------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
 def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("optimiser.serve", "templates"),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    from ..report.html import template_environment
+
+    return template_environment("optimiser.serve")
 
 
 @functools.lru_cache(maxsize=1)
