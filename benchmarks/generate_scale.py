@@ -4,7 +4,7 @@ The scale benchmark (``benchmarks/scale.py``) needs data sets of 300, 1,000 and 
 and 2025-2065 that keep the structure of ``inputs/``, so that the LP it times is this model's LP at that size.
 What is written:
 
-- ``projects.csv``: the three generic modules of the source data once each, as they are, plus ``N - 3``
+- ``projects.csv``: the generic modules of the source data once each, as they are (four, with gen_rec), plus ``N - G``
   projects drawn from the source's included, non-generic projects (every component of a drawn project comes
   with it). The draw is stratified by (status, stage of component 0): whole copies of the pool first, the
   rest allocated to the strata by largest remainder and sampled without replacement, so the mix of
@@ -247,7 +247,7 @@ def generate(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--projects", type=int, required=True, help="projects in the data, the 3 generic modules included")
+    parser.add_argument("--projects", type=int, required=True, help="projects in the data, the generic modules included")
     parser.add_argument("--last-year", type=int, required=True, help="last year of the horizon (the first stays the source's)")
     parser.add_argument("--out", type=Path, required=True, help="directory to write (created)")
     parser.add_argument("--seed", type=int, default=0)
