@@ -59,8 +59,8 @@ sys.path.insert(0, str(HERE))
 
 ALL_CASES = ("default", "300x2045", "300x2065", "1000x2045", "1000x2065", "3000x2045", "3000x2065")
 DEFAULT_CASES = ("default", "300x2045")
-"""The cases that together finish in under 10 minutes (about 3) on the 2-core machine of docs/performance.md;
-300x2065 alone takes about 10, 1000x2045 about 25."""
+"""The cases that together finish in under 10 minutes (about 4, every child) on the 2-core machine of
+docs/performance.md; 300x2065 alone takes about 15, 1000x2045 about 60."""
 
 FIRST_YEAR = 2025
 HIGHS_OPTIONS: dict[str, dict[str, object]] = {
@@ -73,7 +73,6 @@ METHODS = tuple(HIGHS_OPTIONS)
 METHOD_LABELS = {"dual": "bare dual simplex", "ipm": "bare IPM + crossover", "ipm_nopresolve": "bare IPM + crossover, presolve off"}
 CHILDREN = ("run", *METHODS)
 """What runs after the export, in this order (``--children`` picks some)."""
-LP_ARRAYS = ("col_cost", "col_lower", "col_upper", "row_lower", "row_upper", "a_start", "a_index", "a_value")
 
 
 def peak_memory_mb() -> float:
