@@ -4,11 +4,12 @@ export cap) and a solve with no plan."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.io
 import pytest
 from matplotlib.figure import Figure
 
 from optimiser.report import data as rd
-from optimiser.report import style
+from optimiser.report import interactive, style
 from optimiser.report.html import RUN_FIGURES
 
 RESULTS = ["default", "tiny", "tiny_embargo", "failed"]
@@ -32,6 +33,14 @@ def test_figure_functions_draw_every_result(loaded, name, spec):
         assert spec.empty(report), "a missing chart is explained in words"
     if chart is not None:
         assert chart.layout.title.text, "every chart has a title"
+        assert {trace.type for trace in chart.data} <= set(interactive.TRACE_TYPES), "the template has its defaults"
+
+
+def test_the_charts_template_is_plotlys_for_the_trace_types_drawn():
+    full = plotly.io.templates[interactive.TEMPLATE].to_plotly_json()
+    trimmed = interactive.template().to_plotly_json()
+    assert trimmed["layout"] == full["layout"]
+    assert trimmed["data"] == {kind: full["data"][kind] for kind in interactive.TRACE_TYPES}
 
 
 UNITS = {
