@@ -75,5 +75,5 @@ def execute(args: argparse.Namespace) -> int:
         print_comparison(comparison)
         print(f"\ncomparison written to {path}")
         if not args.no_report:
-            write_after_run(out)
+            write_after_run(out, png=args.png)
     return EXIT_OK

@@ -125,5 +125,5 @@ def _solve_and_write(args: argparse.Namespace, data, scenarios, out: Path) -> in
         print(format_table(table, "{:.3f}"))
     print(f"\nwritten to {out}/ (the first scenario's evaluation; every scenario's under {out}/scenarios/)")
     if not args.no_report:
-        write_after_run(out, data)
+        write_after_run(out, data, png=args.png)
     return EXIT_OK

@@ -45,7 +45,7 @@ def execute(args: argparse.Namespace) -> int:
         write_result(result, out, NAME)
         print_summary(result, out)
         if not args.no_report:
-            write_after_run(out, data)
+            write_after_run(out, data, png=args.png)
     return EXIT_OK if result.optimal else EXIT_NOT_OPTIMAL
 
 

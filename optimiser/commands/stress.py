@@ -65,4 +65,4 @@ def _print_and_report(args: argparse.Namespace, data, result: StressResult, out:
         print(f"\nmin-max-regret portfolio: {result.min_max_regret}")
     print(f"\nwritten to {out}/")
     if not args.no_report:
-        write_after_run(out, data)
+        write_after_run(out, data, png=args.png)

@@ -78,9 +78,9 @@ def execute(args: argparse.Namespace) -> int:
         _print_summary(spec, runs, out, time.perf_counter() - started)
     if not args.no_report:
         if args.quiet:
-            report_after_run(out)
+            report_after_run(out, png=args.png)
         else:
-            write_after_run(out)
+            write_after_run(out, png=args.png)
     return EXIT_OK if all_optimal(runs) else EXIT_NOT_OPTIMAL
 
 

@@ -1,9 +1,12 @@
-"""The run report's figures as matplotlib PNGs, for slides.
+"""The run report's figures as matplotlib PNGs, for slides, and what every kind's PNGs share (:func:`styled`,
+:func:`new_figure`, :func:`save_png`).
 
-Each ``*new_figure`` function draws one figure from :mod:`optimiser.report.data` tables and returns a
+Each ``*_figure`` function draws one figure from :mod:`optimiser.report.data` tables and returns a
 ``matplotlib.figure.Figure`` (the object API, no pyplot: no global state, safe in a library). The same
 figures are drawn interactively by :mod:`optimiser.report.interactive`; colours come from
-:mod:`optimiser.report.style`.
+:mod:`optimiser.report.style`. This module, :mod:`~optimiser.report.sweep_figures` and
+:mod:`~optimiser.report.portfolio_figures` are imported only when PNGs are drawn (``--png``): matplotlib
+takes half a second to import.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from matplotlib.patches import Patch
 
 from . import data as rd
 from . import style
+from .marks import PNG_MARK
 
 logger = logging.getLogger(__name__)
 
@@ -361,11 +365,6 @@ def shortfall_figure(report: rd.RunReport) -> Figure:
     figure.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 12), frameon=False)
     figure.suptitle(f"Shortfall: demand left unmet, scenario '{report.name}'", weight="bold")
     return figure
-
-
-PNG_MARK = b"optimiser report figure"
-"""The PNG's ``Software`` text: marks a figure as ours (so a report may replace it) without a version or a date,
-so that reruns still give the same bytes."""
 
 
 def save_png(figure: Figure, path: Path) -> Path:

@@ -3,7 +3,9 @@
 A report is one HTML file that opens from disk with no network: styles and scripts are inline, each chart is
 a plotly JSON spec in the page, and plotly.js itself (4.8 MB minified, more than the whole 5 MB report
 budget) is embedded gzip-compressed and base64-encoded (2 MB) and unpacked in the browser with the standard
-``DecompressionStream``. PNGs of the same figures (matplotlib) are written beside the page for slides.
+``DecompressionStream``. PNGs of the same figures (matplotlib) are written beside the page for slides when
+asked for (``png=True``; ``--png`` on the command line): drawing them takes about twice as long as the whole
+page, so matplotlib is imported only then (:func:`lazy_png`).
 
 A report kind is a template (``templates/<kind>.html.j2``, extending ``base.html.j2``) plus a tuple of
 :class:`FigureSpec`; ``RUN_FIGURES`` is the run report's. Sweep and comparison reports add their own.
@@ -12,27 +14,34 @@ A report kind is a template (``templates/<kind>.html.j2``, extending ``base.html
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import gzip
+import importlib
 import json
 import logging
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import plotly
 import plotly.io
 from markupsafe import Markup
-from matplotlib.figure import Figure
 
 from .. import __version__
 from ..errors import InputError, InputIssue
-from ..inputs.data import InputData
 from . import data as rd
-from . import figures, interactive, style
+from . import interactive, style
+from .marks import GENERATOR_MARK, PNG_MARK, carries_mark
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..inputs.data import InputData
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +49,6 @@ REPORT_NAME = "report.html"
 FIGURES_DIRECTORY = "figures"
 PAGE_SUFFIXES = (".html", ".htm")
 """What a report's file name may end with: ``--out`` names the page, never a folder or another kind of file."""
-GENERATOR_MARK = b'<meta name="generator" content="optimiser '
-"""Every page we write says so in its head (``base.html.j2``): only such a page is ever replaced."""
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,10 @@ class FigureSpec:
     Each callable takes the report's data object (a run's :class:`~optimiser.report.data.RunReport`, a
     sweep's or a portfolio set's).
 
-    ``interactive`` may return ``None``: the page then shows ``empty`` (what the absence means) instead.
-    ``available`` says whether the result has the tables the figure needs (most need an optimal plan).
+    ``png`` draws the matplotlib figure; a kind's specs name it with :func:`lazy_png`, so that matplotlib is
+    imported only when a PNG is drawn. ``interactive`` may return ``None``: the page then shows ``empty``
+    (what the absence means) instead. ``available`` says whether the result has the tables the figure needs
+    (most need an optimal plan).
     """
 
     key: str
@@ -64,9 +73,22 @@ class FigureSpec:
     available: Callable[[Any], bool] = lambda report: report.optimal
 
 
+def lazy_png(module: str, name: str) -> Callable[[Any], Figure]:
+    """The PNG drawing ``name`` of ``optimiser.report.<module>``, imported when first called: the modules that
+    draw PNGs import matplotlib (half a second), which a report without PNGs never needs."""
+
+    def draw(report: Any) -> Figure:
+        return getattr(importlib.import_module(f".{module}", __package__), name)(report)
+
+    draw.__name__ = draw.__qualname__ = name
+    draw.__doc__ = f"optimiser.report.{module}.{name}, imported on first use."
+    return draw
+
+
 @dataclass
 class Chart:
-    """A figure as the template shows it: spec JSON for plotly (or a message), and its PNG's relative path."""
+    """A figure as the template shows it: spec JSON for plotly (or a message), and its PNG's relative path
+    (None when no PNG was drawn)."""
 
     key: str
     title: str
@@ -91,7 +113,7 @@ RUN_FIGURES: tuple[FigureSpec, ...] = (
         "Share of ROW's requirement at each stage that is Chinese content (imports, and at mining the Chinese-mined "
         "share of what China separates for ROW), for all elements and for the export-controlled group. Dashed: "
         "no new builds (the same model with a zero budget); solid: with this plan.",
-        figures.dependence_figure,
+        lazy_png("figures", "dependence_figure"),
         interactive.dependence_chart,
         lambda report: report.status_words,
         available=lambda report: bool(rd.dependence_groups(report)),
@@ -101,7 +123,7 @@ RUN_FIGURES: tuple[FigureSpec, ...] = (
         "Dependence by element and year",
         "The plan's China dependence of each element at each stage. Restricted (export-controlled) elements are "
         "marked * and bold; grey cells have no requirement at that stage (dependence is undefined there).",
-        figures.heatmap_figure,
+        lazy_png("figures", "heatmap_figure"),
         interactive.heatmap_chart,
         lambda report: report.status_words,
     ),
@@ -111,7 +133,7 @@ RUN_FIGURES: tuple[FigureSpec, ...] = (
         "Each funded build from its construction start (the decision) to its first output, coloured by stage "
         "(hatched: a project with two stages, in the colours of both), labelled with its capex. ×n: units of a "
         "generic module, or the fraction of a named project built.",
-        figures.timeline_figure,
+        lazy_png("figures", "timeline_figure"),
         interactive.timeline_chart,
         lambda report: "This plan funds no new project.",
     ),
@@ -121,7 +143,7 @@ RUN_FIGURES: tuple[FigureSpec, ...] = (
         "Capex drawn evenly over each build's construction years (the last build_years before first output; "
         "the years before are permitting), undiscounted, against the yearly cap; and capex per host country. "
         "ROW: generic modules, not sited.",
-        figures.capex_figure,
+        lazy_png("figures", "capex_figure"),
         interactive.capex_chart,
         lambda report: "This plan funds no new project, so it draws no capex.",
     ),
@@ -131,7 +153,7 @@ RUN_FIGURES: tuple[FigureSpec, ...] = (
         "For each element and year, the stage where ROW's own supply runs out: start at the most upstream stage "
         "where imports from China (or unmet demand) enter, and walk upstream while the stage above has nothing "
         "left over; grey: ROW imports none of the element and meets all its demand (docs/reports.md).",
-        figures.binding_figure,
+        lazy_png("figures", "binding_figure"),
         interactive.binding_chart,
         lambda report: report.status_words,
     ),
@@ -139,7 +161,7 @@ RUN_FIGURES: tuple[FigureSpec, ...] = (
         "shortfall",
         "Shortfall where an export cap bites",
         "ROW demand left unmet (t REO-eq a year) by stage and element; shaded: years of an export cap.",
-        figures.shortfall_figure,
+        lazy_png("figures", "shortfall_figure"),
         interactive.shortfall_chart,
         _no_shortfall,
     ),
@@ -147,7 +169,6 @@ RUN_FIGURES: tuple[FigureSpec, ...] = (
 """The run report's figures, in page order."""
 
 
-@functools.lru_cache(maxsize=1)
 @functools.lru_cache(maxsize=1)
 def plotly_payload() -> str:
     """plotly.js, gzip-compressed (fixed mtime: same bytes every time) and base64-encoded, for inlining; made
@@ -195,17 +216,20 @@ def environment() -> jinja2.Environment:
     return template_environment("optimiser.report")
 
 
-def draw_charts(report: object, specs: tuple[FigureSpec, ...], figures_dir: Path, page_dir: Path) -> list[Chart]:
-    """Write each figure's PNG into ``figures_dir`` and build its chart; figures a result cannot have are left
-    out (and a stale PNG of theirs removed)."""
+def draw_charts(report: object, specs: tuple[FigureSpec, ...], figures_dir: Path, page_dir: Path, png: bool = True) -> list[Chart]:
+    """Build each figure's chart and, with ``png``, write its PNG into ``figures_dir``; figures a result cannot
+    have are left out. A PNG this report does not draw is removed if one is there (it would be of an earlier
+    report, perhaps of other inputs): ``figures/`` holds the PNGs of the page beside it or none."""
+    save_png = importlib.import_module(".figures", __package__).save_png if png else None
     charts = []
     for spec in specs:
         png_path = figures_dir / f"{spec.key}.png"
-        if not spec.available(report):
+        if not spec.available(report) or save_png is None:
             png_path.unlink(missing_ok=True)
+        if not spec.available(report):
             continue
-        figure = spec.png(report)
-        figures.save_png(figure, png_path)
+        if save_png is not None:
+            save_png(spec.png(report), png_path)
         drawn = spec.interactive(report)
         charts.append(
             Chart(
@@ -214,7 +238,7 @@ def draw_charts(report: object, specs: tuple[FigureSpec, ...], figures_dir: Path
                 caption=spec.caption,
                 spec=None if drawn is None else _script_json(plotly.io.to_json(drawn, validate=False, pretty=False)),
                 message=spec.empty(report) if drawn is None else None,
-                png=Path(os.path.relpath(png_path, page_dir)).as_posix(),
+                png=Path(os.path.relpath(png_path, page_dir)).as_posix() if save_png is not None else None,
             )
         )
     return charts
@@ -244,10 +268,12 @@ def _headline(report: rd.RunReport) -> dict:
 
 def render_page(template: str, out: Path, charts: list[Chart], source: Path, **context: object) -> Path:
     """Render ``templates/<template>`` with its charts into ``out`` (atomically): the one way every report
-    kind writes its page. ``source`` is the result directory the page is drawn from (named in its footer)."""
+    kind writes its page. ``source`` is the result directory the page is drawn from (named in its footer,
+    and in the command that draws the PNGs when the charts have none)."""
     needs_plotly = any(chart.spec is not None for chart in charts)
     page_context = {
         "charts": charts,
+        "pngs": any(chart.png is not None for chart in charts),
         "source_directory": source,
         "generator": f"optimiser {__version__}",
         "plotly": {
@@ -265,13 +291,9 @@ def render_page(template: str, out: Path, charts: list[Chart], source: Path, **c
     return out
 
 
-def carries_mark(path: Path, mark: bytes) -> bool:
-    """Whether the file at ``path`` carries ``mark`` near its start (a page's head, a PNG's text chunk)."""
-    try:
-        with path.open("rb") as handle:
-            return mark in handle.read(4096)
-    except OSError:
-        return False
+def _own_figures(figures_dir: Path, result_directory: Path) -> bool:
+    """Whether ``figures_dir`` is the result directory's own ``figures/``, which only reports write."""
+    return figures_dir.resolve() == (Path(result_directory) / FIGURES_DIRECTORY).resolve()
 
 
 def check_report_target(out: Path, figures_dir: Path, pngs: list[str], result_directory: Path) -> None:
@@ -279,7 +301,8 @@ def check_report_target(out: Path, figures_dir: Path, pngs: list[str], result_di
 
     ``out`` must be an ``.html`` path: not a folder, not a file of another kind, and if it exists a page we
     wrote. ``figures_dir`` must be a folder (or not exist yet); outside the result directory's own ``figures/``
-    each of ``pngs`` already there must be a PNG we wrote. InputError (exit 2) naming the path otherwise.
+    each of ``pngs`` already there (each is replaced, or removed when no PNGs are drawn) must be a PNG we
+    wrote. InputError (exit 2) naming the path otherwise.
     """
 
     def refuse(path: Path, message: str) -> None:
@@ -294,35 +317,51 @@ def check_report_target(out: Path, figures_dir: Path, pngs: list[str], result_di
     for folder in (out.parent, figures_dir):
         if folder.exists() and not folder.is_dir():
             refuse(folder, "is not a folder")
-    if figures_dir.resolve() == (Path(result_directory) / FIGURES_DIRECTORY).resolve():
+    if _own_figures(figures_dir, result_directory):
         return
     for name in pngs:
         png = figures_dir / name
-        if png.exists() and not carries_mark(png, figures.PNG_MARK):
+        if png.exists() and not carries_mark(png, PNG_MARK):
             refuse(png, "exists and is not a figure optimiser drew, so it is left as it is")
 
 
 def render_report(
-    report: Any, specs: tuple[FigureSpec, ...], template: str, out: Path, figures_dir: Path | None = None, **context: object
+    report: Any,
+    specs: tuple[FigureSpec, ...],
+    template: str,
+    out: Path,
+    figures_dir: Path | None = None,
+    png: bool = True,
+    **context: object,
 ) -> Path:
-    """Draw ``specs`` for ``report`` (PNGs into ``figures_dir``, default ``figures/`` beside ``out``) and render
-    ``template`` with them into ``out``: the steps every report kind shares. ``report.directory`` is the
-    result directory the page names. Nothing is written to a target :func:`check_report_target` refuses."""
+    """Draw ``specs`` for ``report`` (with ``png``, PNGs into ``figures_dir``, default ``figures/`` beside
+    ``out``) and render ``template`` with them into ``out``: the steps every report kind shares.
+    ``report.directory`` is the result directory the page names. Nothing is written to a target
+    :func:`check_report_target` refuses."""
     out = Path(out)
     figures_dir = Path(figures_dir) if figures_dir is not None else out.parent / FIGURES_DIRECTORY
     check_report_target(out, figures_dir, [f"{spec.key}.png" for spec in specs], report.directory)
-    charts = draw_charts(report, specs, figures_dir, out.parent)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # zlib lets go of the GIL: plotly.js is compressed on another core while the charts are drawn
+        payload = pool.submit(plotly_payload)
+        charts = draw_charts(report, specs, figures_dir, out.parent, png)
+        payload.result()
+    if not png and _own_figures(figures_dir, report.directory):
+        with contextlib.suppress(OSError):  # not empty (a file of the user's), or already gone
+            figures_dir.rmdir()
     return render_page(template, out, charts, report.directory, report=report, **context)
 
 
-def render_run(report: rd.RunReport, out: Path, figures_dir: Path | None = None) -> Path:
-    """Write the run report of ``report`` to ``out`` (atomically) and its PNGs to ``figures_dir``."""
+def render_run(report: rd.RunReport, out: Path, figures_dir: Path | None = None, png: bool = True) -> Path:
+    """Write the run report of ``report`` to ``out`` (atomically) and, with ``png``, its PNGs to
+    ``figures_dir``."""
     return render_report(
         report,
         RUN_FIGURES,
         "run.html.j2",
         out,
         figures_dir,
+        png,
         summary=report.summary,
         scenario=report.summary.get("scenario", {}),
         headline=_headline(report),
@@ -340,9 +379,11 @@ def _write_atomically(path: Path, text: str) -> None:
     write_atomic(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
-def write_run_report(directory: str | Path, out: str | Path | None = None, inputs: InputData | None = None) -> Path:
-    """Read a run result directory and write its report (default ``<directory>/report.html``) and PNGs
-    (``figures/`` beside the report)."""
+def write_run_report(
+    directory: str | Path, out: str | Path | None = None, inputs: InputData | None = None, png: bool = True
+) -> Path:
+    """Read a run result directory and write its report (default ``<directory>/report.html``) and, with
+    ``png``, its PNGs (``figures/`` beside the report)."""
     report = rd.load_run(directory, inputs)
     target = Path(out) if out is not None else report.directory / REPORT_NAME
-    return render_run(report, target)
+    return render_run(report, target, png=png)

@@ -1,4 +1,5 @@
-"""The report of a comparison, stress test or robust run: ``report.html`` and ``figures/*.png``.
+"""The report of a comparison, stress test or robust run: ``report.html`` and, when asked for,
+``figures/*.png`` (drawn by :mod:`optimiser.report.portfolio_figures`, imported only then).
 
 One page for the three kinds (``templates/portfolios.html.j2``): the portfolios side by side, their objective
 under each scenario, their China dependence over time, and, where every portfolio met every scenario (stress
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from . import portfolio_charts as charts
 from . import portfolio_data
-from .html import REPORT_NAME, FigureSpec, render_report
+from .html import REPORT_NAME, FigureSpec, lazy_png, render_report
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ PORTFOLIO_FIGURES: tuple[FigureSpec, ...] = (
         "capex), the same project rows in every panel. Each bar runs from the construction start (the decision) to "
         "the first output, coloured by stage (hatched: a project with two stages), labelled with its capex "
         "(US$, undiscounted); a project started in several years has one thin bar per start.",
-        charts.timeline_figure,
+        lazy_png("portfolio_figures", "timeline_figure"),
         charts.timeline_chart,
         lambda portfolios: "No portfolio funds a new project.",
         available=lambda portfolios: True,
@@ -36,7 +37,7 @@ PORTFOLIO_FIGURES: tuple[FigureSpec, ...] = (
         "Dependence under each scenario",
         "The objective (weighted China dependence, points 0-100, lower is better) of each portfolio under each "
         "scenario it was evaluated under, one colour per portfolio.",
-        charts.objective_figure,
+        lazy_png("portfolio_figures", "objective_figure"),
         charts.objective_chart,
         lambda portfolios: "No portfolio has an optimal evaluation under any scenario.",
         available=lambda portfolios: True,
@@ -46,7 +47,7 @@ PORTFOLIO_FIGURES: tuple[FigureSpec, ...] = (
         "Dependence over time",
         "Share of ROW's requirement at each stage (rows) that is Chinese content, all elements together, under each "
         "scenario (columns); one line per portfolio in its colour.",
-        charts.trajectories_figure,
+        lazy_png("portfolio_figures", "trajectories_figure"),
         charts.trajectories_chart,
         lambda portfolios: "No evaluation stored its dependence over time.",
         available=lambda portfolios: True,
@@ -57,7 +58,7 @@ PORTFOLIO_FIGURES: tuple[FigureSpec, ...] = (
         "How many points worse each portfolio does under each scenario than the best of the portfolios listed had "
         "that scenario come true; the last column is its largest regret. The min-max-regret portfolio (★, outlined) "
         "is the one whose largest regret is smallest. n/a: a scenario where some evaluation did not end optimal.",
-        charts.regret_figure,
+        lazy_png("portfolio_figures", "regret_figure"),
         charts.regret_chart,
         lambda portfolios: "No regret matrix.",
         available=lambda portfolios: portfolios.regret is not None,
@@ -144,14 +145,18 @@ def _relative(path: Path, directory: Path) -> str:
         return str(path)
 
 
-def render_portfolios(portfolios: portfolio_data.PortfolioSet, out: Path, figures_dir: Path | None = None) -> Path:
-    """Write the report of ``portfolios`` to ``out`` (atomically) and its PNGs to ``figures_dir``."""
+def render_portfolios(
+    portfolios: portfolio_data.PortfolioSet, out: Path, figures_dir: Path | None = None, png: bool = True
+) -> Path:
+    """Write the report of ``portfolios`` to ``out`` (atomically) and, with ``png``, its PNGs to
+    ``figures_dir``."""
     return render_report(
         portfolios,
         PORTFOLIO_FIGURES,
         "portfolios.html.j2",
         out,
         figures_dir,
+        png,
         cards=_headline(portfolios),
         objective_rows=_objective_rows(portfolios),
         regret_rows=_regret_rows(portfolios),
@@ -163,9 +168,9 @@ def render_portfolios(portfolios: portfolio_data.PortfolioSet, out: Path, figure
     )
 
 
-def write_portfolio_report(directory: str | Path, out: str | Path | None, kind: str) -> Path:
+def write_portfolio_report(directory: str | Path, out: str | Path | None, kind: str, png: bool = True) -> Path:
     """Read a comparison, stress-test or robust directory (``kind``) and write its report (default
-    ``<directory>/report.html``) and PNGs (``figures/`` beside the report)."""
+    ``<directory>/report.html``) and, with ``png``, its PNGs (``figures/`` beside the report)."""
     portfolios = portfolio_data.load_portfolio_set(directory, kind)
     target = Path(out) if out is not None else portfolios.directory / REPORT_NAME
-    return render_portfolios(portfolios, target)
+    return render_portfolios(portfolios, target, png=png)

@@ -1,24 +1,21 @@
-"""A sweep report's figures: for each, a matplotlib PNG (``*new_figure``) and a plotly chart (``*_chart``).
+"""A sweep report's figures as plotly charts (``*_chart``), and what they share with their PNGs.
 
-Both drawings of a figure sit side by side here, read the same :mod:`optimiser.report.sweep_data` table and
-take colours and axis labels from :mod:`optimiser.report.style`. A ``*_chart`` returns None where the sweep
-has nothing to draw (the page then says why); the report only asks for a figure the sweep can have. Labels
-reach plotly through :func:`optimiser.report.style.plotly_text`, so no name or label is read as markup.
+Each chart draws the same figure as its namesake ``*_figure`` in :mod:`optimiser.report.sweep_figures` (the
+matplotlib PNG, drawn only when asked for), from the same :mod:`optimiser.report.sweep_data` table, with the
+helpers here both use (:func:`dual_ceiling`, :func:`fan_panels`, :func:`value_range`) and colours and axis
+labels from :mod:`optimiser.report.style`. A ``*_chart`` returns None where the sweep has nothing to draw (the
+page then says why); the report only asks for a figure the sweep can have. Labels reach plotly through
+:func:`optimiser.report.style.plotly_text`, so no name or label is read as markup.
 """
 
 from __future__ import annotations
 
-import matplotlib
 import numpy as np
 import plotly.graph_objects as go
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from plotly.subplots import make_subplots
 
 from . import style
 from . import sweep_data as sd
-from .figures import new_figure, styled, years_axis
 from .interactive import apply_layout, year_axes
 
 BAND_LABEL = "US$13-18B (source report's estimate)"
@@ -37,7 +34,7 @@ OFF_SCALE_RATIO = 3.0
 first dollars buy far more than later ones, and a full scale would flatten every other point to zero."""
 
 
-def _dual_ceiling(points) -> tuple[float | None, str]:
+def dual_ceiling(points) -> tuple[float | None, str]:
     """The dual axis' top and a note on the points above it, or (None, '') when everything fits."""
     duals = points["budget_dual"].astype(float)
     lowest = points["budget_busd"].min()
@@ -49,36 +46,6 @@ def _dual_ceiling(points) -> tuple[float | None, str]:
     values = ", ".join(sorted({f"{value:.3g}" for value in above["budget_dual"]}))
     budgets = ", ".join(sorted({sd.value_text(b) for b in above["budget_busd"]}))
     return ceiling, f"off scale: dual {values} at US${budgets}B"
-
-
-@styled
-def frontier_figure(report: sd.SweepReport) -> Figure:
-    """Objective against budget (top) and the budget dual beneath it, with the $13-18B band shaded."""
-    frontier = sd.frontier(report)
-    figure = new_figure(10, 7)
-    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
-    low, high = style.REFERENCE_BUDGET_BAND_BUSD
-    for ax in (top, bottom):
-        ax.axvspan(low, high, color=style.EXPORT_CAP_COLOUR, zorder=0)
-        ax.grid(axis="y", color=style.GRID_COLOUR, linewidth=0.8)
-    for index, series in enumerate(frontier.series):
-        points = frontier.points[frontier.points["series"] == series]
-        colour = style.series_colour(index)
-        top.plot(points["budget_busd"], points["objective"], color=colour, linewidth=2, marker="o", markersize=3, label=series)
-        bottom.step(points["budget_busd"], points["budget_dual"], where="mid", color=colour, linewidth=1.6)
-    top.set_ylabel(style.OBJECTIVE_AXIS)
-    top.set_ylim(bottom=0)
-    bottom.set_ylabel(style.DUAL_AXIS)
-    ceiling, note = _dual_ceiling(frontier.points)
-    bottom.set_ylim(0, ceiling)
-    if note:
-        bottom.annotate(f"↑ {note}", (0.01, 0.97), xycoords="axes fraction", ha="left", va="top", fontsize=9)
-    bottom.set_xlabel(style.BUDGET_AXIS)
-    handles = [Line2D([], [], color=style.series_colour(i), linewidth=2, label=s) for i, s in enumerate(frontier.series)]
-    handles.append(Patch(facecolor=style.EXPORT_CAP_COLOUR, label=BAND_LABEL))
-    figure.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 3), frameon=False)
-    figure.suptitle(f"Dependence against budget, sweep '{report.name}'", weight="bold")
-    return figure
 
 
 def frontier_chart(report: sd.SweepReport) -> go.Figure | None:
@@ -116,7 +83,7 @@ def frontier_chart(report: sd.SweepReport) -> go.Figure | None:
         )
     figure.update_yaxes(title_text="Objective (points)", rangemode="tozero", showgrid=True, gridcolor=style.GRID_COLOUR, row=1)
     figure.update_yaxes(title_text="Dual (points per US$1B)", rangemode="tozero", showgrid=True, gridcolor=style.GRID_COLOUR, row=2)
-    ceiling, note = _dual_ceiling(frontier.points)
+    ceiling, note = dual_ceiling(frontier.points)
     if ceiling is not None:
         figure.update_yaxes(range=[0, ceiling], row=2)
         figure.add_annotation(text=style.plotly_text(f"↑ {note}"), xref="x2 domain", yref="y2 domain", x=0.01, y=0.97,
@@ -131,27 +98,6 @@ def frontier_chart(report: sd.SweepReport) -> go.Figure | None:
 
 LOW_COLOUR, HIGH_COLOUR = "#0072B2", "#D55E00"
 """Okabe-Ito blue and vermillion: a parameter at its low and at its high value."""
-
-
-@styled
-def tornado_figure(report: sd.SweepReport) -> Figure:
-    """Each parameter alone at its low and its high: the objective's change from the base case."""
-    table = sd.tornado(report)
-    base = float(table["objective_base"].iloc[0])
-    figure = new_figure(10, 1.4 + 0.45 * len(table))
-    ax = figure.add_subplot()
-    positions = np.arange(len(table))[::-1]
-    for value_column, colour, label in (("objective_low", LOW_COLOUR, "parameter at its low"), ("objective_high", HIGH_COLOUR, "parameter at its high")):
-        change = table[value_column].to_numpy(dtype=float) - base
-        ax.barh(positions, change, left=base, height=0.6, color=colour, alpha=0.85, label=label, edgecolor=style.EDGE_COLOUR, linewidth=0.4)
-    ax.axvline(base, color="black", linewidth=1)
-    ax.set_yticks(positions, table["label"])
-    ax.set_xlabel(f"{style.OBJECTIVE_AXIS}; base case {base:.2f}")
-    ax.grid(axis="x", color=style.GRID_COLOUR, linewidth=0.8)
-    ax.set_axisbelow(True)
-    figure.legend(loc="outside lower center", ncol=2, frameon=False)
-    figure.suptitle(f"Tornado: one parameter at a time, sweep '{report.name}'", weight="bold")
-    return figure
 
 
 def tornado_chart(report: sd.SweepReport) -> go.Figure | None:
@@ -179,30 +125,6 @@ def tornado_chart(report: sd.SweepReport) -> go.Figure | None:
     figure.update_xaxes(title_text=f"{style.OBJECTIVE_AXIS}; base case {base:.2f}", showgrid=True, gridcolor=style.GRID_COLOUR)
     apply_layout(figure, f"Tornado: one parameter at a time, sweep '{report.name}'", 160 + 42 * len(table))
     figure.update_layout(barmode="overlay", margin={"l": 330})
-    return figure
-
-
-@styled
-def morris_figure(report: sd.SweepReport) -> Figure:
-    """Morris screening: mean absolute elementary effect (mu*) per input, with sigma, one panel per output."""
-    table = sd.morris(report)
-    outputs = list(dict.fromkeys(table["output"]))
-    figure = new_figure(10, 1.2 + 0.42 * len(table))
-    axes = figure.subplots(len(outputs), 1, squeeze=False).ravel()
-    for ax, output in zip(axes, outputs):
-        rows = table[table["output"] == output]
-        positions = np.arange(len(rows))[::-1]
-        ax.barh(positions, rows["mu_star"], height=0.6, color=LOW_COLOUR, label="mu* (mean |effect|)")
-        ax.errorbar(rows["mu_star"], positions, xerr=rows["mu_star_conf"], fmt="none", ecolor="black", linewidth=0.8)
-        ax.plot(rows["sigma"], positions, "D", color=HIGH_COLOUR, markersize=5, label="sigma (interaction, non-linearity)")
-        ax.set_yticks(positions, rows["label"])
-        ax.set_title(output)
-        ax.set_xlabel("Effect on the output over the input's range (output units)")
-        ax.grid(axis="x", color=style.GRID_COLOUR, linewidth=0.8)
-        ax.set_axisbelow(True)
-    handles, labels = axes[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncol=2, frameon=False)
-    figure.suptitle(f"Morris screening, sweep '{report.name}'", weight="bold")
     return figure
 
 
@@ -242,43 +164,9 @@ def morris_chart(report: sd.SweepReport) -> go.Figure | None:
 # Monte Carlo --------------------------------------------------------------------------------------------------
 
 
-def _fan_panels(table) -> tuple[list[str], list[str]]:
+def fan_panels(table) -> tuple[list[str], list[str]]:
+    """The fan chart's panel rows (dependence groups) and columns (stages), in the table's order."""
     return list(dict.fromkeys(table["group"])), list(dict.fromkeys(table["stage"]))
-
-
-@styled
-def fan_figure(report: sd.SweepReport) -> Figure:
-    """Dependence over time across the samples: median, 25-75 % and 5-95 % bands, per stage and group."""
-    table = sd.fan(report)
-    groups, stages = _fan_panels(table)
-    figure = new_figure(12, 1.2 + 2.6 * len(groups))
-    axes = figure.subplots(len(groups), len(stages), squeeze=False, sharex=True, sharey=True)
-    outer, inner = style.FAN_ALPHAS
-    for row, group in enumerate(groups):
-        for column, stage in enumerate(stages):
-            ax = axes[row, column]
-            rows = table[(table["group"] == group) & (table["stage"] == stage)]
-            colour = style.stage_colour(stage, stages)
-            years = rows["year"].tolist()
-            ax.fill_between(years, rows["p5"], rows["p95"], color=colour, alpha=outer, linewidth=0)
-            ax.fill_between(years, rows["p25"], rows["p75"], color=colour, alpha=inner, linewidth=0)
-            ax.plot(years, rows["p50"], color=colour, linewidth=2)
-            ax.set_ylim(0, 100)
-            ax.grid(axis="y", color=style.GRID_COLOUR, linewidth=0.8)
-            ax.set_title(f"{style.GROUP_TITLES.get(group, group)}: {stage}", fontsize=10)
-            years_axis(ax, sorted(set(years)))
-            if row < len(groups) - 1:
-                ax.set_xlabel("")
-        axes[row, 0].set_ylabel("China dependence (%)")
-    handles = [
-        Line2D([], [], color="#555555", linewidth=2, label="median"),
-        Patch(facecolor="#555555", alpha=inner, label="25-75 % of samples"),
-        Patch(facecolor="#555555", alpha=outer, label="5-95 % of samples"),
-    ]
-    figure.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False)
-    samples = int(table["samples"].max())
-    figure.suptitle(f"China dependence over {samples} samples, sweep '{report.name}'", weight="bold")
-    return figure
 
 
 def fan_chart(report: sd.SweepReport) -> go.Figure | None:
@@ -286,7 +174,7 @@ def fan_chart(report: sd.SweepReport) -> go.Figure | None:
     table = sd.fan(report)
     if table is None:
         return None
-    groups, stages = _fan_panels(table)
+    groups, stages = fan_panels(table)
     titles = [style.plotly_text(f"{style.GROUP_TITLES.get(g, g)}: {s}") for g in groups for s in stages]
     figure = make_subplots(
         rows=len(groups), cols=len(stages), shared_xaxes=True, shared_yaxes=True, subplot_titles=titles,
@@ -332,25 +220,6 @@ def fan_chart(report: sd.SweepReport) -> go.Figure | None:
     return figure
 
 
-@styled
-def distribution_figure(report: sd.SweepReport) -> Figure:
-    """Histogram of the objective over the samples, with its median and 5th and 95th percentiles marked."""
-    values = sd.objective_distribution(report)
-    figure = new_figure(9, 4)
-    ax = figure.add_subplot()
-    ax.hist(values, bins="auto", color=style.series_colour(0), edgecolor="white", linewidth=0.5)
-    for percentile, dash in ((5, ":"), (50, "-"), (95, ":")):
-        value = float(np.percentile(values, percentile))
-        ax.axvline(value, color="black", linestyle=dash, linewidth=1)
-        ax.annotate(f"P{percentile} {value:.1f}", (value, 1), xycoords=("data", "axes fraction"), ha="left", va="top", fontsize=9, xytext=(3, -2), textcoords="offset points")
-    ax.set_xlabel(style.OBJECTIVE_AXIS)
-    ax.set_ylabel("Samples")
-    ax.grid(axis="y", color=style.GRID_COLOUR, linewidth=0.8)
-    ax.set_axisbelow(True)
-    figure.suptitle(f"Distribution of the objective over {len(values)} samples, sweep '{report.name}'", weight="bold")
-    return figure
-
-
 def distribution_chart(report: sd.SweepReport) -> go.Figure | None:
     """Histogram of the objective over the samples, with its median and 5th and 95th percentiles marked."""
     values = sd.objective_distribution(report)
@@ -376,47 +245,11 @@ def distribution_chart(report: sd.SweepReport) -> go.Figure | None:
 # Heatmap ------------------------------------------------------------------------------------------------------
 
 
-def _value_range(heatmap: sd.Heatmap) -> tuple[float, float]:
+def value_range(heatmap: sd.Heatmap) -> tuple[float, float]:
+    """The objective's lowest and highest finite value over every panel: one colour scale for all."""
     values = np.concatenate([matrix.to_numpy(dtype=float).ravel() for _, matrix in heatmap.panels])
     values = values[np.isfinite(values)]
     return (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
-
-
-@styled
-def heatmap_figure(report: sd.SweepReport) -> Figure:
-    """The objective over the grid's first two axes, a panel per combination of the third and fourth."""
-    heatmap = sd.heatmap(report)
-    rows, columns = heatmap.panel_rows, heatmap.panel_columns
-    width = min(14.0, 3.0 + columns * max(3.5, 0.16 * len(heatmap.x_values)))
-    figure = new_figure(width, 1.6 + rows * (0.9 + 0.32 * len(heatmap.y_values)))
-    axes = figure.subplots(rows, columns, squeeze=False, sharex=True, sharey=True)
-    cmap = matplotlib.colormaps[style.OBJECTIVE_SCALE].with_extremes(bad=style.NO_REQUIREMENT_COLOUR)
-    low, high = _value_range(heatmap)
-    annotate = len(heatmap.x_values) * len(heatmap.y_values) <= 60
-    image = None
-    for ax, (title, matrix) in zip(axes.ravel(), heatmap.panels):
-        values = matrix.to_numpy(dtype=float)
-        image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=low, vmax=high, aspect="auto", interpolation="nearest")
-        if annotate:
-            for (i, j), value in np.ndenumerate(values):
-                if np.isfinite(value):
-                    shade = (value - low) / (high - low) if high > low else 0
-                    ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=8, color="white" if shade > 0.6 else "black")
-        step = max(1, len(heatmap.x_values) // 12)
-        ax.set_xticks(range(0, len(heatmap.x_values), step), [sd.value_text(v) for v in heatmap.x_values[::step]])
-        ax.set_yticks(range(len(heatmap.y_values)), [sd.value_text(v) for v in heatmap.y_values])
-        ax.spines[["left", "bottom"]].set_visible(False)
-        ax.tick_params(length=0)
-        if title:
-            ax.set_title(title, fontsize=9)
-    for ax in axes[-1, :]:
-        ax.set_xlabel(sd.parameter_label(heatmap.x))
-    for ax in axes[:, 0]:
-        ax.set_ylabel(sd.parameter_label(heatmap.y))
-    bar = figure.colorbar(image, ax=list(axes.ravel()), shrink=0.8, pad=0.01)
-    bar.set_label(style.OBJECTIVE_AXIS)
-    figure.suptitle(f"Objective over the grid, sweep '{report.name}' (grey: no optimal plan)", weight="bold")
-    return figure
 
 
 def heatmap_chart(report: sd.SweepReport) -> go.Figure | None:
@@ -430,7 +263,7 @@ def heatmap_chart(report: sd.SweepReport) -> go.Figure | None:
         rows=rows, cols=columns, shared_xaxes=True, shared_yaxes=True, subplot_titles=titles,
         horizontal_spacing=0.04, vertical_spacing=0.5 / max(rows, 1) if rows > 1 else 0.1,
     )
-    low, high = _value_range(heatmap)
+    low, high = value_range(heatmap)
     annotate = len(heatmap.x_values) * len(heatmap.y_values) <= 60
     x_labels = style.plotly_texts(sd.value_text(v) for v in heatmap.x_values)
     y_labels = style.plotly_texts(sd.value_text(v) for v in heatmap.y_values)

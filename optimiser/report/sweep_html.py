@@ -1,7 +1,8 @@
-"""The sweep report: ``report.html`` and ``figures/*.png`` of a sweep's results directory.
+"""The sweep report: ``report.html`` and, when asked for, ``figures/*.png`` of a sweep's results directory.
 
 The figures a sweep gets follow from its kind and what it varied (:mod:`optimiser.report.sweep_data`);
-those it cannot have are left out of the page and their stale PNGs removed.
+those it cannot have are left out of the page and their stale PNGs removed. The PNGs are drawn by
+:mod:`optimiser.report.sweep_figures`, imported only when they are.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from . import style
 from . import sweep_charts as charts
 from . import sweep_data as sd
-from .html import REPORT_NAME, FigureSpec, render_report
+from .html import REPORT_NAME, FigureSpec, lazy_png, render_report
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ SWEEP_FIGURES: tuple[FigureSpec, ...] = (
         "frontier",
         "Dependence against budget",
         "",
-        charts.frontier_figure,
+        lazy_png("sweep_figures", "frontier_figure"),
         charts.frontier_chart,
         lambda report: "No frontier: the sweep does not vary the budget on a grid.",
         available=lambda report: sd.frontier(report) is not None,
@@ -46,7 +47,7 @@ SWEEP_FIGURES: tuple[FigureSpec, ...] = (
         "Tornado: one parameter at a time",
         "The objective with each parameter alone at its low (blue) and its high (vermillion) value, everything else "
         "at the base case (black line); largest swing first. Ranges are in the sweep file.",
-        charts.tornado_figure,
+        lazy_png("sweep_figures", "tornado_figure"),
         charts.tornado_chart,
         lambda report: "No tornado: tornado.csv is missing (a one-at-a-time scenario did not end optimal).",
         available=lambda report: sd.tornado(report) is not None,
@@ -56,7 +57,7 @@ SWEEP_FIGURES: tuple[FigureSpec, ...] = (
         "Morris screening",
         "Mean absolute elementary effect (mu*, bars, with its bootstrap confidence) of each input over its range, "
         "per output; sigma (diamonds) large beside mu* means the input acts non-linearly or with others.",
-        charts.morris_figure,
+        lazy_png("sweep_figures", "morris_figure"),
         charts.morris_chart,
         lambda report: "No Morris ranking: morris.csv is missing (a Morris sample did not end optimal).",
         available=lambda report: sd.morris(report) is not None,
@@ -66,7 +67,7 @@ SWEEP_FIGURES: tuple[FigureSpec, ...] = (
         "China dependence across the samples",
         "Dependence over time at each stage, for all elements and for the restricted (export-controlled) ones, over "
         "the optimal samples: the median line, the 25-75 % band (darker) and the 5-95 % band (lighter).",
-        charts.fan_figure,
+        lazy_png("sweep_figures", "fan_figure"),
         charts.fan_chart,
         lambda report: "No fan chart: the samples stored no dependence detail.",
         available=lambda report: sd.fan(report) is not None,
@@ -75,7 +76,7 @@ SWEEP_FIGURES: tuple[FigureSpec, ...] = (
         "distribution",
         "Distribution of the objective",
         "The optimal objective of every sample, with its 5th, 50th and 95th percentiles.",
-        charts.distribution_figure,
+        lazy_png("sweep_figures", "distribution_figure"),
         charts.distribution_chart,
         lambda report: "No distribution: no sample ended optimal.",
         available=lambda report: sd.objective_distribution(report) is not None,
@@ -85,7 +86,7 @@ SWEEP_FIGURES: tuple[FigureSpec, ...] = (
         "Objective over the grid",
         "The optimal objective (points) over the grid's first two axes; with a third and fourth axis, one panel per "
         "combination of their values. Grey: the scenario has no optimal plan.",
-        charts.heatmap_figure,
+        lazy_png("sweep_figures", "heatmap_figure"),
         charts.heatmap_chart,
         lambda report: "No heatmap: the grid has fewer than two axes, or too many panels.",
         available=lambda report: sd.heatmap(report) is not None,
@@ -116,8 +117,9 @@ def _headline(report: sd.SweepReport) -> list[dict]:
     return cards
 
 
-def render_sweep(report: sd.SweepReport, out: Path, figures_dir: Path | None = None) -> Path:
-    """Write the sweep report of ``report`` to ``out`` (atomically) and its PNGs to ``figures_dir``."""
+def render_sweep(report: sd.SweepReport, out: Path, figures_dir: Path | None = None, png: bool = True) -> Path:
+    """Write the sweep report of ``report`` to ``out`` (atomically) and, with ``png``, its PNGs to
+    ``figures_dir``."""
     failures = report.not_optimal.head(SHOWN_FAILURES)
     return render_report(
         report,
@@ -125,6 +127,7 @@ def render_sweep(report: sd.SweepReport, out: Path, figures_dir: Path | None = N
         "sweep.html.j2",
         out,
         figures_dir,
+        png,
         cards=_headline(report),
         parameters=sd.parameter_rows(report),
         tornado=sd.tornado(report),
@@ -136,9 +139,9 @@ def render_sweep(report: sd.SweepReport, out: Path, figures_dir: Path | None = N
     )
 
 
-def write_sweep_report(directory: str | Path, out: str | Path | None = None) -> Path:
-    """Read a sweep's results directory and write its report (default ``<directory>/report.html``) and PNGs
-    (``figures/`` beside the report)."""
+def write_sweep_report(directory: str | Path, out: str | Path | None = None, png: bool = True) -> Path:
+    """Read a sweep's results directory and write its report (default ``<directory>/report.html``) and, with
+    ``png``, its PNGs (``figures/`` beside the report)."""
     report = sd.load_sweep(directory)
     target = Path(out) if out is not None else report.directory / REPORT_NAME
-    return render_sweep(report, target)
+    return render_sweep(report, target, png=png)

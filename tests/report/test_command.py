@@ -1,10 +1,14 @@
-"""`optimiser report DIR` and the report `optimiser run` writes, including when the report fails."""
+"""`optimiser report DIR` and the report `optimiser run` writes, including when the report fails; PNGs only
+with --png, the page's charts the same either way."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +21,7 @@ from .conftest import ROOT, TINY
 
 def test_report_command_regenerates_from_a_stored_result(results, tmp_path: Path, capsys):
     out = tmp_path / "elsewhere" / "tiny.html"
-    status = main(["report", str(results["tiny"].directory), "--out", str(out), "--inputs", str(TINY)])
+    status = main(["report", str(results["tiny"].directory), "--out", str(out), "--inputs", str(TINY), "--png"])
     assert status == 0
     assert out.is_file()
     assert sorted(p.name for p in (out.parent / "figures").iterdir()) == [
@@ -43,9 +47,42 @@ def test_run_writes_the_report_beside_the_results(tmp_path: Path, capsys):
     inputs = tmp_path / "inputs"
     shutil.copytree(TINY, inputs)
     out = tmp_path / "result"
-    assert main(["run", "--inputs", str(inputs), "--scenario", str(inputs / "scenarios" / "base.toml"), "--out", str(out)]) == 0
+    run = ["run", "--inputs", str(inputs), "--scenario", str(inputs / "scenarios" / "base.toml"), "--out", str(out)]
+    assert main([*run, "--png"]) == 0
     assert (out / "report.html").is_file() and (out / "figures" / "timeline.png").is_file()
     assert f"report written to {out / 'report.html'}" in capsys.readouterr().out
+    assert main(run) == 0
+    assert (out / "report.html").is_file() and not (out / "figures").exists()
+    assert f"PNG figures: optimiser report {out} --png" in capsys.readouterr().out
+
+
+def _chart_specs(page: Path) -> dict[str, str]:
+    return dict(re.findall(r'<script type="application/json" id="(spec-[a-z_]+)">(.*?)</script>', page.read_text(encoding="utf-8")))
+
+
+def test_a_report_without_pngs_has_the_same_charts_and_no_stale_png(results, tmp_path: Path, capsys):
+    directory = tmp_path / "default"
+    shutil.copytree(results["default"].directory, directory)
+    assert main(["report", str(directory), "--png"]) == 0
+    with_pngs = _chart_specs(directory / "report.html")
+    assert len(list((directory / "figures").iterdir())) == 6 and "<noscript><img" in (directory / "report.html").read_text()
+    assert main(["report", str(directory)]) == 0
+    page = (directory / "report.html").read_text(encoding="utf-8")
+    assert _chart_specs(directory / "report.html") == with_pngs and len(with_pngs) == 5
+    assert not (directory / "figures").exists(), "PNGs of an earlier report must not outlive it"
+    assert "figures/" not in page.replace("<code>figures/</code>", "") and "<img" not in page
+    assert f"optimiser report {directory} --png" in page
+    assert f"PNG figures: optimiser report {directory} --png" in capsys.readouterr().out
+
+
+def test_a_report_without_pngs_imports_no_matplotlib(results, tmp_path: Path):
+    probe = (
+        "import sys\nfrom optimiser.cli import main\n"
+        f"assert main(['report', {str(results['tiny'].directory)!r}, '--out', {str(tmp_path / 'r.html')!r}, '--inputs', {str(TINY)!r}]) == 0\n"
+        "print('matplotlib' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split()[-1] == "False", done.stdout
 
 
 def test_a_failing_report_keeps_the_run_and_warns(tmp_path: Path, monkeypatch, caplog):
@@ -103,10 +140,11 @@ def test_report_refuses_to_overwrite_an_html_file_it_did_not_write(results, tmp_
     assert not (tmp_path / "figures").exists()
 
 
-def test_report_refuses_to_overwrite_figures_it_did_not_write(results, tmp_path: Path, capsys):
+@pytest.mark.parametrize("png", [["--png"], []], ids=["replaced", "removed"])
+def test_report_refuses_to_overwrite_figures_it_did_not_write(results, tmp_path: Path, capsys, png):
     (tmp_path / "figures").mkdir()
     (tmp_path / "figures" / "timeline.png").write_bytes(b"the user's picture")
-    err = _refused(["report", str(results["tiny"].directory), "--out", str(tmp_path / "r.html"), "--inputs", str(TINY)], capsys)
+    err = _refused(["report", str(results["tiny"].directory), "--out", str(tmp_path / "r.html"), "--inputs", str(TINY), *png], capsys)
     assert "timeline.png" in err
     assert (tmp_path / "figures" / "timeline.png").read_bytes() == b"the user's picture"
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["figures", "timeline.png"]
@@ -115,7 +153,7 @@ def test_report_refuses_to_overwrite_figures_it_did_not_write(results, tmp_path:
 def test_report_rewrites_its_own_report_elsewhere(results, tmp_path: Path):
     out = tmp_path / "r.html"
     for _ in range(2):
-        assert main(["report", str(results["tiny"].directory), "--out", str(out), "--inputs", str(TINY)]) == 0
+        assert main(["report", str(results["tiny"].directory), "--out", str(out), "--inputs", str(TINY), "--png"]) == 0
     assert len(list((tmp_path / "figures").iterdir())) == 6
 
 

@@ -97,7 +97,7 @@ def _assert_plain(html: str, shown: list[str]) -> None:
 
 
 def _run(inputs: Path, scenario: str, out: Path) -> Path:
-    status = main(["run", "--inputs", str(inputs), "--scenario", str(inputs / "scenarios" / f"{scenario}.toml"), "--out", str(out)])
+    status = main(["run", "--inputs", str(inputs), "--scenario", str(inputs / "scenarios" / f"{scenario}.toml"), "--out", str(out), "--png"])
     assert status == 0
     return out
 
@@ -115,7 +115,7 @@ def test_run_report_draws_names_full_of_markup_as_plain_text(marked_up, tmp_path
     assert "<b>D$y^&lt;script&gt;console.error(9)&lt;/script&gt;*</b>" in " ".join(_specs(html)), "restricted elements stay bold"
 
     (out / "report.html").unlink()
-    assert main(["report", str(out), "--inputs", str(marked_up)]) == 0
+    assert main(["report", str(out), "--inputs", str(marked_up), "--png"]) == 0
     assert (out / "report.html").read_text(encoding="utf-8") == html
 
 
@@ -153,7 +153,7 @@ def test_comparison_report_of_marked_up_names_renders(marked_up, tmp_path: Path)
     first = _run(marked_up, "base", tmp_path / "p$^{$<b>1</b>")
     second = _run(marked_up, "embargo", tmp_path / "q</script>&amp;%{x}")
     out = tmp_path / "comparison"
-    assert main(["compare", str(first), str(second), "--out", str(out)]) == 0
+    assert main(["compare", str(first), str(second), "--out", str(out), "--png"]) == 0
     html = (out / "report.html").read_text(encoding="utf-8")
     assert (out / "figures" / "timeline.png").is_file()
     _assert_plain(html, [RENAMED["cand_sep"]])

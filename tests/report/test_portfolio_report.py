@@ -17,6 +17,7 @@ from optimiser.cli import main
 from optimiser.report import report_kind, write_report
 from optimiser.report.portfolio_charts import regret_matrix
 from optimiser.report.portfolio_data import PortfolioSet, builds_matrix, load_portfolio_set
+from optimiser.report.interactive import TRACE_TYPES
 from optimiser.report.portfolio_html import PORTFOLIO_FIGURES
 
 from .browser import Browser, find_chromium
@@ -34,7 +35,7 @@ def _ok(arguments: list[str]) -> None:
 @pytest.fixture(scope="module")
 def tiny_sets(tmp_path_factory) -> dict[str, Path]:
     """A comparison, a stress test, a robust run and a robust run without benchmark on the tiny instance, each
-    written by its command (which writes the report too, except the last: --no-report)."""
+    written by its command (which writes the report and its PNGs too, except the last: --no-report)."""
     tmp = tmp_path_factory.mktemp("portfolio-reports")
     inputs = tmp / "inputs"
     shutil.copytree(TINY, inputs)
@@ -49,11 +50,11 @@ def tiny_sets(tmp_path_factory) -> dict[str, Path]:
         "robust": tmp / "robust",
         "robust_alone": tmp / "robust_alone",
     }
-    _ok(["compare", tmp / "base", tmp / "rich", "--out", sets["comparison"]])
+    _ok(["compare", tmp / "base", tmp / "rich", "--out", sets["comparison"], "--png"])
     _ok(["stress", "--inputs", inputs, "--portfolios", tmp / "base", tmp / "rich",
-         "--scenarios", scenarios / "base.toml", scenarios / "embargo.toml", "--out", sets["stress"]])
+         "--scenarios", scenarios / "base.toml", scenarios / "embargo.toml", "--out", sets["stress"], "--png"])
     robust_scenarios = [scenarios / "base.toml", scenarios / "busy.toml"]
-    _ok(["robust", "--inputs", inputs, "--scenarios", *robust_scenarios, "--out", sets["robust"]])
+    _ok(["robust", "--inputs", inputs, "--scenarios", *robust_scenarios, "--out", sets["robust"], "--png"])
     _ok(["robust", "--inputs", inputs, "--scenarios", *robust_scenarios, "--out", sets["robust_alone"], "--no-benchmark", "--no-report"])
     sets["runs"] = tmp
     return sets
@@ -166,6 +167,7 @@ def _draw_every_figure(portfolios: PortfolioSet) -> None:
         assert isinstance(spec.png(portfolios), Figure), spec.key
         chart = spec.interactive(portfolios)
         assert isinstance(chart, go.Figure), spec.key
+        assert {trace.type for trace in chart.data} <= set(TRACE_TYPES), spec.key
         chart.to_json()
 
 
@@ -215,7 +217,7 @@ def test_compare_prints_where_the_report_is_and_report_regenerates_it(tiny_sets,
     assert main(["compare", str(runs / "base"), str(runs / "rich"), "--out", str(out)]) == 0
     assert f"report written to {out / 'report.html'}" in capsys.readouterr().out
     target = tmp_path / "elsewhere" / "page.html"
-    assert main(["report", str(tiny_sets["stress"]), "--out", str(target)]) == 0
+    assert main(["report", str(tiny_sets["stress"]), "--out", str(target), "--png"]) == 0
     assert "stress report written to" in capsys.readouterr().out
     assert target.is_file() and (target.parent / "figures" / "regret.png").is_file()
 

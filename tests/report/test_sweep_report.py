@@ -16,6 +16,8 @@ from optimiser.errors import InputError
 from optimiser.report import report_kind, write_report
 from optimiser.report import sweep_charts as charts
 from optimiser.report import sweep_data as sd
+from optimiser.report import sweep_figures as pngs
+from optimiser.report.interactive import TRACE_TYPES
 from optimiser.sweep import sweep
 
 from .browser import Browser, find_chromium
@@ -101,17 +103,18 @@ def test_each_kind_of_sweep_gets_its_figures(sweeps, name):
 def test_every_figure_function_draws_what_the_sweep_has(sweeps, name):
     report = sd.load_sweep(sweeps[name])
     pairs = {
-        "frontier": (charts.frontier_figure, charts.frontier_chart),
-        "tornado": (charts.tornado_figure, charts.tornado_chart),
-        "morris": (charts.morris_figure, charts.morris_chart),
-        "fan": (charts.fan_figure, charts.fan_chart),
-        "distribution": (charts.distribution_figure, charts.distribution_chart),
-        "heatmap": (charts.heatmap_figure, charts.heatmap_chart),
+        "frontier": (pngs.frontier_figure, charts.frontier_chart),
+        "tornado": (pngs.tornado_figure, charts.tornado_chart),
+        "morris": (pngs.morris_figure, charts.morris_chart),
+        "fan": (pngs.fan_figure, charts.fan_chart),
+        "distribution": (pngs.distribution_figure, charts.distribution_chart),
+        "heatmap": (pngs.heatmap_figure, charts.heatmap_chart),
     }
     for key, (png, interactive) in pairs.items():
         chart = interactive(report)
         if key in FIGURES[name]:
             assert chart is not None and len(chart.data) > 0, key
+            assert {trace.type for trace in chart.data} <= set(TRACE_TYPES), key
             assert png(report).axes, key
         else:
             assert chart is None, key
@@ -134,11 +137,11 @@ def test_frontier_points_are_the_runs(sweeps):
 
 def test_the_dual_axis_stops_above_the_rest_when_the_first_dollars_dwarf_them():
     points = pd.DataFrame({"budget_busd": [0.0, 1.0, 2.0, 3.0], "budget_dual": [170.0, 4.0, 2.0, 1.0]})
-    ceiling, note = charts._dual_ceiling(points)
+    ceiling, note = charts.dual_ceiling(points)
     assert ceiling == pytest.approx(5.2)
     assert note == "off scale: dual 170 at US$0B"
     points["budget_dual"] = [5.0, 4.0, 2.0, 1.0]
-    assert charts._dual_ceiling(points) == (None, "")
+    assert charts.dual_ceiling(points) == (None, "")
 
 
 def test_heatmap_cells_are_the_runs_objectives(sweeps):
@@ -219,14 +222,14 @@ def test_sweep_command_writes_the_report_unless_told_not_to(tmp_path, capsys):
     path = tmp_path / "cli.toml"
     path.write_text(f'name = "cli"\n\n[base]\nscenario = "{TINY_BASE}"\n\n[grid]\nbudget_busd = [0.1, 0.3, 0.5, 0.7]\n')
     out = tmp_path / "cli"
-    assert main(["sweep", str(path), "--inputs", str(TINY), "--out", str(out), "--workers", "1"]) == 0
+    assert main(["sweep", str(path), "--inputs", str(TINY), "--out", str(out), "--workers", "1", "--png"]) == 0
     assert f"report written to {out / 'report.html'}" in capsys.readouterr().out
     assert {p.stem for p in (out / "figures").glob("*.png")} == {"frontier"}
     quiet = tmp_path / "quiet"
     assert main(["sweep", str(path), "--inputs", str(TINY), "--out", str(quiet), "--workers", "1", "--no-report"]) == 0
     assert not (quiet / "report.html").exists()
     assert main(["report", str(quiet)]) == 0
-    assert (quiet / "report.html").is_file()
+    assert (quiet / "report.html").is_file() and not (quiet / "figures").exists()
 
 
 CHROMIUM = find_chromium()
