@@ -561,21 +561,33 @@ def source_tables(report: RunReport) -> list[SourceTable]:
                 continue
         else:
             frame = getattr(data, name)
-        key = spec.key[0]
-        cited = frame.assign(source=frame["source"].fillna("(no source)"))
-        counts = cited.groupby("source", sort=False).agg(
-            rows=(key, "size"), cited_by=(key, lambda values: _cited_by(list(dict.fromkeys(values))))
-        ).reset_index()
         tables.append(
             SourceTable(
                 table=name,
                 filename=spec.filename,
                 sha256=data.file_sha256.get(spec.filename, ""),
                 rows=len(frame),
-                sources=counts,
+                sources=_sources(frame, spec.key[0]),
             )
         )
     return tables
+
+
+def _sources(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Each distinct ``source`` of ``frame`` in order of first appearance (a missing one as '(no source)'),
+    with the rows citing it and the first few of their ``key`` values. A plain loop: a pandas group-by with a
+    function per group took 8 ms a table, 0.1 s of every report."""
+    cited: dict[object, list] = {}
+    for source, value in zip(frame["source"].tolist(), frame[key].tolist()):
+        cited.setdefault("(no source)" if pd.isna(source) else source, []).append(value)
+    return pd.DataFrame(
+        {
+            "source": list(cited),
+            "rows": [len(values) for values in cited.values()],
+            "cited_by": [_cited_by(list(dict.fromkeys(values))) for values in cited.values()],
+        },
+        columns=["source", "rows", "cited_by"],
+    )
 
 
 def _cited_by(keys: list, shown: int = 5) -> str:

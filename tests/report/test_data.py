@@ -93,6 +93,23 @@ def test_sources_cover_every_table_with_the_rows_and_hashes_loaded(results):
     assert tables["parameters"].rows == len(stored.inputs.parameters)
 
 
+@pytest.mark.parametrize("name", ["default", "tiny"])
+def test_sources_are_those_of_a_pandas_group_by(results, name):
+    """The sources loop equals the group-by it replaced, on every table (and a missing source)."""
+    stored = results[name]
+    report = rd.load_run(stored.directory, stored.inputs)
+    frames = {"parameters": rd._parameters_frame(stored.inputs)}
+    for table in rd.source_tables(report):
+        frame = frames.get(table.table, getattr(stored.inputs, table.table, None))
+        key = rd.TABLES[table.table].key[0]
+        frame = pd.concat([frame, frame.head(1).assign(source=None)], ignore_index=True)
+        cited = frame.assign(source=frame["source"].fillna("(no source)"))
+        expected = cited.groupby("source", sort=False).agg(
+            rows=(key, "size"), cited_by=(key, lambda values: rd._cited_by(list(dict.fromkeys(values))))
+        ).reset_index()
+        pd.testing.assert_frame_equal(rd._sources(frame, key), expected, check_dtype=False)
+
+
 def test_inputs_of_another_data_set_are_not_used(results):
     report = rd.load_run(results["default"].directory, results["tiny"].inputs)
     assert report.inputs is None
