@@ -28,7 +28,7 @@ from .model.parameters import MUSD_PER_BUSD, ModelStructure, unmet_weight_warnin
 from .result_warnings import plan_warnings
 from .results import DEPENDENCE_GROUPS, ResultTables, check_invariants, extract_dependence, extract_tables
 from .scenario import Scenario
-from .solve import SLOPE_STEP_BUSD, Deadline, SolveOutcome, import_highspy, make_solver, solve_model
+from .solve import SLOPE_STEP_BUSD, Deadline, SolveOutcome, import_highspy, make_solver, solve_model, solve_sequence
 from .store import finite_only
 
 logger = logging.getLogger(__name__)
@@ -112,19 +112,30 @@ def _baseline(
         model.budget.set_value(budget)
 
 
+BACKENDS = ("compiled", "pyomo")
+"""How a run hands its model to HiGHS: ``compiled`` (default) compiles the built model into arrays once
+(``sweep.lp``) and runs every solve on them (``sweep.resolve.Resolver``), the solution written back into the
+model's variables; ``pyomo`` goes through Pyomo's persistent HiGHS interface (the reference the compiled path
+is tested against)."""
+
+
 def solve(
     data: InputData,
     scenario: Scenario,
     *,
     time_limit: float | None = None,
     baseline: bool = True,
+    backend: str = "compiled",
 ) -> RunResult:
     """Solve ``scenario`` on ``data``: the build portfolio, its dependence trajectory and the run record.
 
     Never raises for a non-optimal solve: the status says what happened. Inputs are assumed validated
     (``load_inputs`` and ``Scenario.check_against``). The time limit (``time_limit``, else the scenario's)
-    bounds every solve of the run together: baseline, primary, tie-break and budget-dual re-solves.
+    bounds every solve of the run together: baseline, primary, tie-break and budget-dual re-solves. Both
+    ``backend`` values (:data:`BACKENDS`) run the same solve sequence on the same model.
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     scenario.check_against(data)
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -138,8 +149,12 @@ def solve(
         logger.warning(warning)
 
     limit = time_limit if time_limit is not None else scenario.time_limit_seconds
-    solver = make_solver(time_limit=limit)
     deadline = Deadline(limit)
+    if backend == "compiled":
+        outcome, baseline_dependence = _solve_compiled(data, scenario, model, structure, deadline, baseline, timings)
+        return finish(data, scenario, model, structure, outcome, timings, warnings, started, baseline_dependence)
+
+    solver = make_solver(time_limit=limit)
     baseline_dependence = None
     if baseline:
         t0 = time.perf_counter()
@@ -148,6 +163,64 @@ def solve(
 
     outcome = solve_scenario_model(model, scenario, solver, deadline)
     return finish(data, scenario, model, structure, outcome, timings, warnings, started, baseline_dependence)
+
+
+def _solve_compiled(
+    data: InputData,
+    scenario: Scenario,
+    model: pyo.ConcreteModel,
+    structure: ModelStructure,
+    deadline: Deadline,
+    baseline: bool,
+    timings: dict[str, float],
+) -> tuple[SolveOutcome, pd.DataFrame | None]:
+    """The run's solves on the compiled arrays: the no-build baseline (budget 0) first, whose basis starts
+    the primary solve warm, then the solve sequence; the last optimal plan is written into ``model``."""
+    from .sweep.resolve import Resolver
+
+    t0 = time.perf_counter()
+    resolver = Resolver(
+        data, scenario, threads=None, built=(model, structure),
+        solver_log=logging.getLogger("optimiser").isEnabledFor(logging.INFO),
+    )
+    timings["compile"] = time.perf_counter() - t0
+    baseline_dependence = None
+    if baseline:
+        t0 = time.perf_counter()
+        baseline_dependence = _compiled_baseline(resolver, model, structure, data, deadline)
+        timings["solve_baseline"] = time.perf_counter() - t0
+    outcome = solve_sequence(
+        resolver,
+        integer_builds=resolver.integer,
+        tie_break=scenario.tie_break,
+        tolerance=scenario.tie_break_tolerance,
+        deadline=deadline,
+    )
+    outcome.solver_version = resolver.solver_version()
+    if outcome.optimal:
+        t0 = time.perf_counter()
+        resolver.load_solution()
+        timings["load_solution"] = time.perf_counter() - t0
+    else:
+        logger.warning("solve ended %s (%s)", outcome.status, outcome.termination_condition)
+    return outcome, baseline_dependence
+
+
+def _compiled_baseline(
+    resolver, model: pyo.ConcreteModel, structure: ModelStructure, data: InputData, deadline: Deadline
+) -> pd.DataFrame | None:
+    """:func:`_baseline` on the compiled arrays: the primary solve at budget 0, read back through the model."""
+    budget = resolver.budget()
+    resolver.set_budget(0.0)
+    try:
+        resolver.set_primary()
+        status, _, _ = resolver.run(deadline)
+        if status != "optimal":
+            return None
+        resolver.load_solution()
+        return extract_dependence(model, structure, data)
+    finally:
+        resolver.set_budget(budget)
 
 
 def solve_scenario_model(

@@ -137,6 +137,7 @@ class _MissingHighs:
 
 def test_highs_unavailable_exits_4_with_one_line(workspace: Path, tmp_path: Path, monkeypatch, capsys):
     monkeypatch.setattr(SOLVE_MODULE, "Highs", _MissingHighs)
+    monkeypatch.setitem(sys.modules, "highspy", None)  # `import highspy` fails, as where it is not installed
     base = workspace / "inputs" / "scenarios" / "base.toml"
     status = main(["run", "--inputs", str(workspace / "inputs"), "--scenario", str(base), "--out", str(tmp_path / "r"), "--no-report"])
     err = capsys.readouterr().err

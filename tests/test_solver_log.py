@@ -18,5 +18,5 @@ def test_the_solver_log_shows_only_with_verbose(tmp_path, verbose):
                "--scenario", str(TINY / "scenarios" / "base.toml"), "--out", str(tmp_path / "run"), "--no-report"]
     completed = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert completed.returncode == 0, completed.stderr
-    shown = "Running HiGHS" in completed.stdout + completed.stderr
+    shown = "Model status" in completed.stdout + completed.stderr
     assert shown == verbose

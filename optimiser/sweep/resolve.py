@@ -28,16 +28,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pyomo.environ as pyo
 from pyomo.common.tee import capture_output
 
 from ..errors import InputError
 from ..inputs.data import InputData
 from ..model import build_model, build_structure
 from ..model.instrument_data import instrument_structure_key
-from ..model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, mutable_values
+from ..model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, ModelStructure, mutable_values
 from ..results import DEPENDENCE_GROUPS, build_rows, dependence_cells
 from ..scenario import RESULT_FIELDS, STRUCTURAL_FIELDS, Scenario
-from ..solve import BUDGET_ABSENT, BUDGET_ACTIVE, Deadline, import_highspy, solve_sequence
+from ..solve import BUDGET_ABSENT, BUDGET_ACTIVE, Deadline, import_highspy, snap_integers, solve_sequence
 from ..solve_status import NOT_STARTED, from_highs
 from .lp import (
     COEFFICIENT,
@@ -151,21 +152,42 @@ class Resolver:
     methods from :meth:`set_primary` to :meth:`model_size`.
     """
 
-    def __init__(self, data: InputData, scenario: Scenario, threads: int | None = 1) -> None:
+    def __init__(
+        self,
+        data: InputData,
+        scenario: Scenario,
+        threads: int | None = 1,
+        *,
+        built: tuple[pyo.ConcreteModel, ModelStructure] | None = None,
+        solver_log: bool = False,
+    ) -> None:
+        """Build (or take ``built``: a model and its structure, as a single run has them), compile and load.
+
+        With ``built`` the resolver serves that one model: the model is kept, so :meth:`load_solution` can
+        write a solution back into its variables, and the sweep's report maps and shortcut probes are skipped.
+        ``solver_log`` shows HiGHS's own log (a run with ``-v``).
+        """
         started = time.perf_counter()
         self._highspy = import_highspy()
         scenario.check_against(data)
         self.data = data
         self.key = structural_key(scenario)
         self.integer = scenario.integer_builds
-        self.structure = build_structure(data, scenario)
-        model, _ = build_model(data, scenario, self.structure)
+        if built is None:
+            self.structure = build_structure(data, scenario)
+            model, _ = build_model(data, scenario, self.structure)
+        else:
+            model, self.structure = built
+        self.model = None if built is None else model
         self.lp: CompiledLP = compile_model(model)
         self.integer = self.integer or bool(len(self.lp.integer_columns))
         parameters = self.lp.parameters.current(model)
-        self._report_maps(model)
-        self.lp.forget_model()
+        self._budget_maps(model)
+        if built is None:
+            self._report_maps(model)
+            self.lp.forget_model()
         self._threads = threads
+        self._solver_log = solver_log
         self._targets = self.lp.evaluate(parameters)
         self._col_lower = self.lp.col_lower.copy()
         self._col_upper = self.lp.col_upper.copy()
@@ -184,18 +206,22 @@ class Resolver:
         self._solution: highspy.HighsSolution | None = None
         self._iterations = 0
         self._values: OrderedDict[tuple, np.ndarray] = OrderedDict()
-        self.shortcuts = self._verified_shortcuts(scenario, parameters)
+        self.shortcuts = self._verified_shortcuts(scenario, parameters) if built is None else {}
         self.solves = 0
         self.build_seconds = time.perf_counter() - started
-        logger.info(
-            "built and compiled the model of group %s in %.2f s: %d rows, %d columns, shortcut fields %s",
-            self.key, self.build_seconds, self.lp.num_row, self.lp.num_col, ", ".join(self.shortcuts) or "none",
-        )
+        if built is None:
+            logger.info(
+                "built and compiled the model of group %s in %.2f s: %d rows, %d columns, shortcut fields %s",
+                self.key, self.build_seconds, self.lp.num_row, self.lp.num_col, ", ".join(self.shortcuts) or "none",
+            )
+        else:
+            logger.info("compiled the model for HiGHS in %.2f s: %d rows, %d columns",
+                        self.build_seconds, self.lp.num_row, self.lp.num_col)
 
     # Building -----------------------------------------------------------------------------------------------
 
     def _report_maps(self, model) -> None:
-        """Columns and linear maps for what is reported: builds, China content, shortfall, budget rows."""
+        """Columns and linear maps for what a sweep reports: builds, China content, shortfall."""
         structure = self.structure
         lp = self.lp
         self._build_pairs = list(model.BUILD)
@@ -207,6 +233,10 @@ class Resolver:
         requirement = lp.parameters.slices["requirement"]
         position = {key: requirement.start + i for i, key in enumerate(lp.parameters.keys["requirement"])}
         self._requirement_positions = np.array([position[cell] for cell in cells], dtype=np.int64)
+
+    def _budget_maps(self, model) -> None:
+        """Rows of the budget limits and positions of the budget parameters (the budget dual, B ± δ)."""
+        lp = self.lp
         if hasattr(model, "budget_limit"):
             self._budget_row = lp.row_of[id(model.budget_limit)]
             self._yearly_rows = np.array(
@@ -224,6 +254,8 @@ class Resolver:
         costs."""
         lp = self.lp
         highs = _new_highs(self._threads)
+        if self._solver_log:
+            highs.setOptionValue("output_flag", True)
         highs.addVars(lp.num_col, self._col_lower, self._col_upper)
         highs.changeColsCost(lp.num_col, np.arange(lp.num_col, dtype=np.int32), self._cost)
         highs.addRows(
@@ -544,9 +576,30 @@ class Resolver:
         self._solution = saved
 
     def model_size(self) -> dict[str, int]:
-        """Rows (the tie-break row included), columns and non-zeros of the LP HiGHS holds."""
+        """Rows, columns and non-zeros of the model's LP as HiGHS holds it (the rows that hold objectives
+        in the tie-break and secondary solves left out, as a single run through Pyomo reports it)."""
         highs = self._highs
-        return {"rows": int(highs.getNumRow()), "columns": int(highs.getNumCol()), "nonzeros": int(highs.getNumNz())}
+        holding = [row for row in (self._tie_row, self._secondary_row) if row is not None]
+        held_nonzeros = int(highs.getRows(len(holding), np.array(holding, dtype=np.int32))[4])
+        return {
+            "rows": int(highs.getNumRow()) - len(holding),
+            "columns": int(highs.getNumCol()),
+            "nonzeros": int(highs.getNumNz()) - held_nonzeros,
+        }
+
+    def solver_version(self) -> str:
+        highs = self._highs
+        return f"{highs.versionMajor()}.{highs.versionMinor()}.{highs.versionPatch()}"
+
+    def load_solution(self) -> None:
+        """Write the current solution into the variables of the model this resolver was given (``built``),
+        integer values snapped, so that everything that reads a solved model reads this one."""
+        if self.model is None:
+            raise ValueError("load_solution needs the resolver of a single model (built=...)")
+        for var, value in zip(self.lp.columns, self._solution.col_value, strict=True):
+            var.set_value(value, skip_validation=True)
+        if self.integer:
+            snap_integers(self.model)
 
     # Reporting ----------------------------------------------------------------------------------------------
 
