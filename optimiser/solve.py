@@ -393,16 +393,32 @@ basis, so primal simplex finishes it in a few iterations where dual simplex star
 
 class PyomoBackend:
     """The solve sequence over a built model in Pyomo's persistent HiGHS interface: values are loaded into
-    the model (integers snapped when ``integer``)."""
+    the model (integers snapped when ``integer``).
+
+    The primary solve's basis is kept when a held stage (secondary, tie-break) starts and handed back to
+    HiGHS before the next primary solve (the budget slopes' re-solves at B ± δ): from it a change of budget is
+    a few dual simplex iterations, where from the tie-break's basis (optimal for capex) it is a solve anew.
+    """
 
     def __init__(self, solver: Highs, model: pyo.ConcreteModel, integer: bool) -> None:
         self.solver = solver
         self.model = model
         self.integer = integer
         self._results: object = None
+        self._primary_basis: object = None
+        self._basis_to_restore: object = None
+
+    def _keep_primary_basis(self) -> None:
+        """Called as a held stage is set up: keep the primary optimum's basis (once), and start the stage from
+        the basis HiGHS holds (the previous stage's optimum, primal feasible for this one)."""
+        self._basis_to_restore = None
+        highs = getattr(self.solver, "_solver_model", None)
+        if self._primary_basis is None and not self.integer and highs is not None:
+            self._primary_basis = highs.getBasis()
 
     def set_primary(self) -> None:
         self.solver.config.solver_options["simplex_strategy"] = SIMPLEX_DUAL
+        self._basis_to_restore = self._primary_basis
         model = self.model
         model.tie_break.deactivate()
         model.tie_break_bound.deactivate()
@@ -415,6 +431,7 @@ class PyomoBackend:
         return hasattr(self.model, "secondary")
 
     def set_secondary(self, held_optimum: float) -> None:
+        self._keep_primary_basis()
         self.solver.config.solver_options["simplex_strategy"] = SIMPLEX_PRIMAL
         model = self.model
         model.primary_bound.set_value(held_optimum)
@@ -423,6 +440,7 @@ class PyomoBackend:
         model.secondary.activate()
 
     def set_tie_break(self, held_optimum: float, held_secondary: float | None = None) -> None:
+        self._keep_primary_basis()
         self.solver.config.solver_options["simplex_strategy"] = SIMPLEX_PRIMAL
         model = self.model
         model.primary_bound.set_value(held_optimum)
@@ -434,6 +452,12 @@ class PyomoBackend:
         model.tie_break.activate()
 
     def run(self, deadline: Deadline, load: bool = True) -> tuple[str, str, float | None]:
+        if self._basis_to_restore is not None:
+            # Pyomo hands changes to HiGHS when it solves: apply them first (the held rows go, the model has
+            # the primary basis's rows again), then restore the basis; the solve's own update finds nothing.
+            self.solver.update()
+            self.solver._solver_model.setBasis(self._basis_to_restore)
+            self._basis_to_restore = None
         status, condition, objective, results = run_within(self.solver, self.model, deadline, load, self.integer)
         if load:
             self._results = results
