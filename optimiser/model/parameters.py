@@ -17,12 +17,18 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from ..inputs.data import InputData
 from ..inputs.schema import BUILT_STATUSES, STAGES
 from ..scenario import Scenario
 from .cofinance_data import public_capex_share
 from .project_risk_data import capacity_factors
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 logger = logging.getLogger(__name__)
 
@@ -362,19 +368,23 @@ def demand_tables(
     def factor(year: int) -> float:
         return scale * (1.0 + scenario.demand_growth_shift) ** (year - first)
 
-    years = set(structure.years)
+    factors = {year: factor(year) for year in structure.years}
     case = scenario.demand_case_in(data)
-    demand = {
-        (row.element, row.stage, int(row.year)): float(row.demand_t) / TONNES_PER_KT * factor(int(row.year))
-        for row in data.demand.itertuples(index=False)
-        if int(row.year) in years and row.case == case
-    }
-    magnet = {
-        (row.magnet_type, int(row.year)): float(row.demand_t) / TONNES_PER_KT * factor(int(row.year))
-        for row in data.magnet_demand.itertuples(index=False)
-        if int(row.year) in years and row.case == case
-    }
+    demand = _scaled_demand(data.demand, ("element", "stage"), case, factors)
+    magnet = _scaled_demand(data.magnet_demand, ("magnet_type",), case, factors)
     return demand, magnet
+
+
+def _scaled_demand(frame: pd.DataFrame, keys: tuple[str, ...], case: str, factors: dict[int, float]) -> dict[tuple, float]:
+    """``{(*keys, year): demand_t / 1000 · factors[year]}`` over the rows of ``case`` in the years of
+    ``factors``: column operations, not a loop over rows (a sweep computes this for every scenario)."""
+    years = frame["year"].to_numpy(dtype=np.int64)
+    chosen = (frame["case"].to_numpy(dtype=object) == case) & np.isin(years, list(factors))
+    years = years[chosen]
+    amounts = frame["demand_t"].to_numpy(dtype=float)[chosen] / TONNES_PER_KT
+    scale = np.array([factors[year] for year in years.tolist()], dtype=float)
+    columns = [frame[key].to_numpy(dtype=object)[chosen].tolist() for key in keys]
+    return dict(zip(zip(*columns, years.tolist()), (amounts * scale).tolist()))
 
 
 def element_stage_demand(
