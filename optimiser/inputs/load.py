@@ -7,8 +7,15 @@ cell against its column (type, bounds, choices, required), then the rules that t
 together (keys, references, sums, years, completeness, project structure). A later layer skips what an
 earlier one already reported, so one mistake gives one issue.
 
-CSV files are parsed with :mod:`csv` rather than pandas so that every value keeps its exact line number
-(the header is line 1) and nothing is coerced silently; pandas is used only for the typed tables returned.
+Tables are held column by column (:class:`_Table`) and each check runs over whole columns: it finds its bad
+rows with a mask, a set or a grouping, and words a message only for those, so loading grows linearly with
+the rows (``benchmarks/validate_scale.py``). Issues are sorted by table and line at the end,
+so within a line they come in the order of the checks, as a row-by-row reading would give them.
+
+CSV text is split into cells by pandas' C reader when its bytes show that it splits them exactly as
+:mod:`csv` does (every quote opens or closes a quoted field, no lone carriage return, no NUL), and by
+:mod:`csv`, strict, otherwise; either way every value keeps its exact line number (the header is line 1) and
+nothing is coerced silently: every cell is read as text and typed here.
 """
 
 from __future__ import annotations
@@ -17,12 +24,12 @@ import csv
 import hashlib
 import io
 import logging
-import math
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError, InputIssue
@@ -98,34 +105,66 @@ REQUIRES_ROWS: tuple[str, ...] = ("elements", "countries", "magnet_recipes")
 MAX_LISTED = 5
 """How many missing combinations an issue names before summarising the rest."""
 
-@dataclass
-class _Row:
-    """One data row: parsed values (``None`` when empty or unparseable) and the columns already reported."""
+BOM = b"\xef\xbb\xbf"
+QUOTE, COMMA, LF, CR = (ord(character) for character in '",\n\r')
 
-    line: int
-    values: dict[str, object]
-    flagged: set[str] = field(default_factory=set)
-
-    def ok(self, *columns: str) -> bool:
-        """True when every named column holds a valid, present value (so a check on it makes sense)."""
-        values, flagged = self.values, self.flagged
-        for column in columns:
-            if values.get(column) is None or (flagged and column in flagged):
-                return False
-        return True
+EMPTY_VALUES: dict[str, Callable[[int], np.ndarray]] = {
+    "str": lambda rows: np.full(rows, None, dtype=object),
+    "int": lambda rows: np.zeros(rows, dtype=np.int64),
+    "float": lambda rows: np.full(rows, np.nan),
+    "bool": lambda rows: np.zeros(rows, dtype=bool),
+}
+"""A column of each kind with no value on any row (``present`` says which cells hold one)."""
 
 
-@dataclass
 class _Table:
-    """One table as read: its rows, where it came from, and whether all its columns are there."""
+    """One table as read, column by column: where it came from, the line of each row, and whether all its
+    columns are there.
 
-    spec: Table
-    file: str
-    rows: list[_Row]
-    complete: bool
+    For every schema column: ``values`` (``str`` columns an ``object`` array of ``str`` or ``None``, the
+    others ``int64``, ``float64`` or ``bool``), ``present`` (the cell holds a value: parsed, or its column's
+    default) and ``flagged`` (an issue names the cell). A column missing from the header holds nothing."""
+
+    def __init__(self, spec: Table, file: str, lines: np.ndarray, complete: bool) -> None:
+        self.spec = spec
+        self.file = file
+        self.lines = lines
+        self.complete = complete
+        self.values: dict[str, np.ndarray] = {}
+        self.present: dict[str, np.ndarray] = {}
+        self.flagged: dict[str, np.ndarray] = {}
+        for column in spec.columns:
+            self.values[column.name] = EMPTY_VALUES[column.kind](len(lines))
+            self.present[column.name] = np.zeros(len(lines), dtype=bool)
+            self.flagged[column.name] = np.zeros(len(lines), dtype=bool)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def ok(self, *columns: str) -> np.ndarray:
+        """Rows where every named column holds a valid, present value (so a check on it makes sense)."""
+        mask = np.ones(len(self), dtype=bool)
+        for column in columns:
+            mask &= self.present[column] & ~self.flagged[column]
+        return mask
+
+    def ok_at(self, row: int, *columns: str) -> bool:
+        return all(self.present[column][row] and not self.flagged[column][row] for column in columns)
+
+    def value(self, row: int, column: str) -> object:
+        """The cell as a Python value, ``None`` when it holds none."""
+        if not self.present[column][row]:
+            return None
+        value = self.values[column][row]
+        return value.item() if isinstance(value, np.generic) else value
+
+    def cells(self, column: str, rows: np.ndarray) -> list[object]:
+        """The cells of ``rows`` as Python values, ``None`` where a cell holds none."""
+        values = self.values[column][rows].tolist()
+        return [value if present else None for value, present in zip(values, self.present[column][rows].tolist())]
 
     def valid_values(self, column: str) -> set[object]:
-        return {row.values[column] for row in self.rows if row.ok(column)}
+        return set(self.values[column][self.ok(column)].tolist())
 
 
 class _Issues:
@@ -137,9 +176,14 @@ class _Issues:
     def add(self, file: str, message: str, line: int | None = None, column: str | None = None) -> None:
         self.found.append(InputIssue(file=file, message=message, line=line, column=column))
 
-    def on(self, table: _Table, row: _Row, column: str, message: str) -> None:
-        row.flagged.add(column)
-        self.add(table.file, message, row.line, column)
+    def on(self, table: _Table, row: int, column: str, message: str) -> None:
+        table.flagged[column][row] = True
+        self.add(table.file, message, int(table.lines[row]), column)
+
+    def on_rows(self, table: _Table, rows: Iterable[int], column: str, message: Callable[[int], str]) -> None:
+        """One issue on ``column`` of each of ``rows``, worded by ``message(row)``."""
+        for row in rows:
+            self.on(table, int(row), column, message(int(row)))
 
 
 def load_inputs(directory: str | Path) -> InputData:
@@ -172,9 +216,10 @@ def load_inputs(directory: str | Path) -> InputData:
     if issues.found:
         raise InputError(_sorted(issues.found, directory_text))
 
+    parameters = tables["parameters"]
     data = InputData(
         directory=Path(directory),
-        parameters={str(row.values["name"]): float(row.values["value"]) for row in tables["parameters"].rows},
+        parameters={str(name): float(value) for name, value in zip(parameters.values["name"], parameters.values["value"])},
         file_sha256=dict(sorted(file_sha256.items())),
         inputs_sha256=inputs_hash(file_sha256),
         **{name: _frame(table) for name, table in tables.items() if name != "parameters"},
@@ -202,14 +247,27 @@ def _sorted(found: list[InputIssue], directory: str) -> list[InputIssue]:
 # Reading one file -------------------------------------------------------------------------------------------
 
 
+@dataclass
+class _Grid:
+    """A CSV file's non-blank records, header first, as columns: the line each record starts on and, per
+    position, every record's cell stripped of surrounding whitespace ('' past the end of a shorter record)."""
+
+    lines: np.ndarray
+    cells: list[np.ndarray]
+    widths: np.ndarray | None
+    """How many values each record has; ``None`` when no record is longer than the first (the header)."""
+    parsed: bool
+    """False when a CSV syntax error (reported) ended the file early."""
+
+
 def _read_table(directory: str, spec: Table, issues: _Issues) -> tuple[_Table | None, str | None]:
-    """The table's rows with every cell parsed, and the file's sha256; ``None`` where the file is unusable."""
+    """The table with every cell parsed, and the file's sha256; ``None`` where the file is unusable."""
     file = os.path.join(directory, spec.filename)
     try:
         raw = Path(file).read_bytes()
     except FileNotFoundError:
         if not spec.required_file:
-            return _Table(spec=spec, file=file, rows=[], complete=True), None
+            return _Table(spec, file, np.zeros(0, dtype=np.int64), complete=True), None
         issues.add(file, f"the file is missing: every input directory needs {spec.filename} ({spec.name} table)")
         return None, None
     except OSError as error:
@@ -223,38 +281,96 @@ def _read_table(directory: str, spec: Table, issues: _Issues) -> tuple[_Table | 
         issues.add(file, f"the file is not UTF-8 text (byte {raw[error.start]:#04x})", line)
         return None, digest
 
-    records, parsed = _records(text, file, issues)
-    header_record = records.pop(0) if records else None
-    if header_record is None:
+    grid = _plain_grid(raw[len(BOM) :] if raw.startswith(BOM) else raw)
+    if grid is None:
+        grid = _csv_grid(text, file, issues)
+    if not len(grid.lines):
         issues.add(file, "the file is empty: it needs a header row naming the columns")
         return None, digest
-    header_line, header = header_record
-    positions, complete = _check_header(spec, file, header_line, header, issues)
+    width = int(grid.widths[0]) if grid.widths is not None else len(grid.cells)
+    header = [str(grid.cells[position][0]) for position in range(width)]
+    positions, complete = _check_header(spec, file, int(grid.lines[0]), header, issues)
+    if grid.widths is not None:
+        for row in np.flatnonzero(grid.widths > width):
+            if any(grid.cells[position][row] for position in range(width, int(grid.widths[row]))):
+                issues.add(file, f"the row has {grid.widths[row]} values for {width} columns", int(grid.lines[row]))
 
-    table = _Table(spec=spec, file=file, rows=[], complete=complete and parsed)
-    present = [(column, positions[column.name], DEFAULTS.get((spec.name, column.name)))
-               for column in spec.columns if column.name in positions]
-    absent = {column.name: DEFAULTS.get((spec.name, column.name))
-              for column in spec.columns if column.name not in positions and column.name in spec.optional_columns}
-    width = len(header)
-    for line, record in records:
-        if len(record) > width and any(cell.strip() for cell in record[width:]):
-            issues.add(file, f"the row has {len(record)} values for {width} columns", line)
-        row = _Row(line=line, values=dict(absent))
-        values = row.values
-        for column, position, default in present:
-            text_value = record[position].strip() if position < len(record) else ""
-            if text_value and column.kind == "str" and column.choices is None:
-                values[column.name] = text_value
-                continue
-            value, problem = _parse_cell(column, text_value)
-            if problem is not None:
-                issues.on(table, row, column.name, problem)
-            elif value is None:
-                value = default
-            values[column.name] = value
-        table.rows.append(row)
+    table = _Table(spec, file, grid.lines[1:], complete=complete and grid.parsed)
+    for column in spec.columns:
+        default = DEFAULTS.get((spec.name, column.name))
+        if column.name in positions:
+            _parse_column(table, column, grid.cells[positions[column.name]][1:], default, issues)
+        elif column.name in spec.optional_columns and default is not None:
+            table.values[column.name][:] = default
+            table.present[column.name][:] = True
     return table, digest
+
+
+def _plain_grid(body: bytes) -> _Grid | None:
+    """The grid as pandas' C reader splits the file, or ``None`` when the bytes are not plain enough for it to
+    split them as the strict :mod:`csv` reader does.
+
+    Plain: no NUL, no carriage return outside a CRLF, no second byte-order mark, no field larger than
+    :func:`csv.field_size_limit`, and quotes that pair up, each pair opening at the start of a field (or
+    right after the previous pair: an escaped quote) and closing at its end (or right before the next
+    pair). Text then means the same to both readers; anything else (a quote inside an unquoted field, text
+    after a closing quote, a quote left open) is left to :mod:`csv`, which also reports the errors. Line
+    feeds inside quotes are counted, so each record keeps the line it starts on."""
+    if not body or b"\x00" in body or body.startswith(BOM) or (b"\r" in body and body.count(b"\r") != body.count(b"\r\n")):
+        return None
+    codes = np.frombuffer(body, dtype=np.uint8)
+    quotes = np.flatnonzero(codes == QUOTE)
+    if len(quotes) % 2:
+        return None
+    opens, closes = quotes[0::2], quotes[1::2]
+    separators = np.zeros(256, dtype=bool)
+    separators[[COMMA, LF, CR]] = True
+    escaped = np.zeros(len(opens), dtype=bool)
+    escaped[1:] = opens[1:] - 1 == closes[:-1]
+    if not np.all((opens == 0) | separators[codes[np.maximum(opens - 1, 0)]] | escaped):
+        return None
+    escaping = np.zeros(len(closes), dtype=bool)
+    escaping[:-1] = closes[:-1] + 1 == opens[1:]
+    if not np.all((closes == len(codes) - 1) | separators[codes[np.minimum(closes + 1, len(codes) - 1)]] | escaping):
+        return None
+
+    line_feeds = np.flatnonzero(codes == LF)
+    record_ends = np.flatnonzero(np.searchsorted(quotes, line_feeds) % 2 == 0)
+    records = len(record_ends) + (0 if body.endswith(b"\n") else 1)
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(body), header=None, dtype=object, na_filter=False, skip_blank_lines=False, engine="c",
+            encoding="utf-8", quoting=csv.QUOTE_MINIMAL, doublequote=True, escapechar=None, comment=None,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return None
+    if len(frame) != records:
+        return None
+    raw_cells = [frame[position].to_numpy(dtype=object) for position in frame.columns]
+    limit = csv.field_size_limit()
+    longest_record = np.diff(np.concatenate(([-1], line_feeds[record_ends], [len(codes)]))).max()
+    if longest_record > limit and any(max(map(len, cells), default=0) > limit for cells in raw_cells):
+        return None
+    cells = [np.array([cell.strip() for cell in column], dtype=object) for column in raw_cells]
+    filled = np.zeros(records, dtype=bool)
+    for column in cells:
+        filled |= column != ""
+    kept = np.flatnonzero(filled)
+    starts = np.concatenate(([1], record_ends + 2))[:records]
+    return _Grid(lines=starts[kept], cells=[column[kept] for column in cells], widths=None, parsed=True)
+
+
+def _csv_grid(text: str, file: str, issues: _Issues) -> _Grid:
+    """The grid as the strict :mod:`csv` reader splits the text (syntax errors reported)."""
+    records, parsed = _records(text, file, issues)
+    widths = np.array([len(record) for _, record in records], dtype=np.int64)
+    width = int(widths.max()) if len(records) else 0
+    cells = [
+        np.array([record[position].strip() if position < len(record) else "" for _, record in records], dtype=object)
+        for position in range(width)
+    ]
+    lines = np.array([line for line, _ in records], dtype=np.int64)
+    return _Grid(lines=lines, cells=cells, widths=widths, parsed=parsed)
 
 
 def _records(text: str, file: str, issues: _Issues) -> tuple[list[tuple[int, list[str]]], bool]:
@@ -305,56 +421,131 @@ def _check_header(
     return {name: position for name, position in positions.items() if name in expected}, complete
 
 
-def _parse_cell(column: Column, text: str) -> tuple[object, str | None]:
-    """The cell's typed value (``None`` when empty) and what is wrong with it, if anything."""
-    if text == "":
-        return None, ("a value is required" if column.required else None)
-    value: object
-    if column.kind == "bool":
-        word = text.lower()
-        if word not in TRUE_WORDS | FALSE_WORDS:
-            return None, f"'{text}' is not a yes/no value (use true/false, yes/no or 1/0)"
-        return word in TRUE_WORDS, None
-    if column.kind in ("int", "float"):
-        try:
-            number = float(text)
-        except ValueError:
-            kind = "a whole number" if column.kind == "int" else "a number"
-            return None, f"'{text}' is not {kind}"
-        if not math.isfinite(number):
-            return None, f"'{text}' is not a finite number"
-        if column.kind == "int":
-            if not number.is_integer():
-                return None, f"'{text}' is not a whole number"
-            value = int(number)
-        else:
-            value = number
-        if column.minimum is not None and number < column.minimum:
-            return None, f"{text} is below the minimum {column.minimum:g}"
-        if column.maximum is not None and number > column.maximum:
-            return None, f"{text} is above the maximum {column.maximum:g}"
-        return value, None
-    if column.choices is not None and text not in column.choices:
-        return None, f"'{text}' is not one of: {', '.join(column.choices)}{did_you_mean(text, column.choices)}"
-    return text, None
+def _parse_column(table: _Table, column: Column, texts: np.ndarray, default: object, issues: _Issues) -> None:
+    """Type one column's cells (stripped text) into ``table``, reporting each cell that does not fit it.
+
+    An empty cell is missing: an issue where the column is required, else the column's default (or no
+    value). One issue per cell, the first that applies: not of the kind, not finite, not whole, below the
+    minimum, above the maximum, not one of the choices."""
+    name = column.name
+    empty = texts == ""
+    given = np.flatnonzero(~empty)
+    problems: dict[int, str] = {}
+    values = table.values[name]
+    if column.kind == "str":
+        values[given] = texts[given]
+        if column.choices is not None:
+            for row in given[~_isin(texts[given], column.choices)]:
+                text = texts[row]
+                problems[row] = f"'{text}' is not one of: {', '.join(column.choices)}{did_you_mean(text, column.choices)}"
+    elif column.kind == "bool":
+        words = np.array([text.lower() for text in texts[given]], dtype=object)
+        values[given] = _isin(words, TRUE_WORDS)
+        for row in given[~_isin(words, TRUE_WORDS | FALSE_WORDS)]:
+            problems[row] = f"'{texts[row]}' is not a yes/no value (use true/false, yes/no or 1/0)"
+    else:
+        numbers, parsed = _floats(texts[given])
+        finite = np.isfinite(numbers)
+        whole = finite & (np.floor(numbers) == numbers) if column.kind == "int" else finite
+        low = whole & (numbers < column.minimum) if column.minimum is not None else np.zeros(len(given), dtype=bool)
+        high = whole & ~low & (numbers > column.maximum) if column.maximum is not None else np.zeros(len(given), dtype=bool)
+        kind = "a whole number" if column.kind == "int" else "a number"
+        for position in np.flatnonzero(~(whole & ~low & ~high)):
+            row, text = given[position], texts[given[position]]
+            if not parsed[position]:
+                problems[row] = f"'{text}' is not {kind}"
+            elif not finite[position]:
+                problems[row] = f"'{text}' is not a finite number"
+            elif not whole[position]:
+                problems[row] = f"'{text}' is not a whole number"
+            elif low[position]:
+                problems[row] = f"{text} is below the minimum {column.minimum:g}"
+            else:
+                problems[row] = f"{text} is above the maximum {column.maximum:g}"
+        good = whole & ~low & ~high
+        values[given[good]] = numbers[good].astype(values.dtype)  # int columns are bounded: int64 holds them
+    present = table.present[name]
+    present[given] = True
+    for row, message in problems.items():
+        present[row] = False
+        if column.kind == "str":
+            values[row] = None
+        issues.on(table, row, name, message)
+    missing = np.flatnonzero(empty)
+    if column.required:
+        for row in missing:
+            issues.on(table, int(row), name, "a value is required")
+    elif default is not None:
+        values[missing] = default
+        present[missing] = True
+
+
+def _floats(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``float(text)`` of each text (NaN where it is not a number) and where it is one."""
+    try:
+        return np.fromiter(map(float, texts), dtype=float, count=len(texts)), np.ones(len(texts), dtype=bool)
+    except ValueError:
+        numbers = np.full(len(texts), np.nan)
+        parsed = np.zeros(len(texts), dtype=bool)
+        for position, text in enumerate(texts):
+            try:
+                numbers[position] = float(text)
+                parsed[position] = True
+            except ValueError:
+                pass
+        return numbers, parsed
+
+
+def _isin(values: np.ndarray, known: Collection[object]) -> np.ndarray:
+    """Whether each value is among ``known`` (Python equality, as a set lookup)."""
+    return np.fromiter((value in known for value in values), dtype=bool, count=len(values))
+
+
+def _codes(columns: list[np.ndarray]) -> np.ndarray:
+    """One integer per row, equal where the rows agree on every column, numbered in order of first appearance."""
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        column_codes, uniques = pd.factorize(column)
+        codes = pd.factorize(codes * max(len(uniques), 1) + column_codes)[0]
+    return codes
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """Position of the first row of each code (codes numbered from 0 in order of first appearance)."""
+    return np.unique(codes, return_index=True)[1]
+
+
+def _sums_in_order(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per code, the sum of its values added one by one in row order, so that a total on the edge of a
+    tolerance comes out as a row-by-row sum gives it."""
+    totals = np.zeros(int(codes.max()) + 1 if len(codes) else 0)
+    order = np.argsort(codes, kind="stable")
+    group_starts = np.flatnonzero(np.diff(codes[order], prepend=-1))
+    rank = np.arange(len(codes)) - np.repeat(group_starts, np.diff(np.append(group_starts, len(codes))))
+    by_rank = order[np.argsort(rank, kind="stable")]
+    bounds = np.searchsorted(np.sort(rank), np.arange(int(rank.max()) + 2 if len(rank) else 0))
+    for start, end in zip(bounds[:-1], bounds[1:]):
+        rows = by_rank[start:end]
+        totals[codes[rows]] += values[rows]
+    return totals
 
 
 def _check_keys(table: _Table, issues: _Issues) -> None:
     """Each combination of key values appears once."""
     key = table.spec.key
-    first_line: dict[tuple[object, ...], int] = {}
-    for row in table.rows:
-        if not row.ok(*key):
-            continue
-        values = tuple(row.values[column] for column in key)
-        if values in first_line:
-            described = ", ".join(
-                f"{column}={value}" for column, value in zip(key, values)
-                if not (column == "case" and value == DEFAULT_DEMAND_CASE)
-            )
-            issues.on(table, row, key[0], f"duplicate key ({described}): already on line {first_line[values]}")
-        else:
-            first_line[values] = row.line
+    rows = np.flatnonzero(table.ok(*key))
+    if len(rows) < 2:
+        return
+    codes = _codes([table.values[column][rows] for column in key])
+    first = _first_rows(codes)[codes]
+    for position in np.flatnonzero(first != np.arange(len(rows))):
+        row = rows[position]
+        values = [table.value(row, column) for column in key]
+        described = ", ".join(
+            f"{column}={value}" for column, value in zip(key, values)
+            if not (column == "case" and value == DEFAULT_DEMAND_CASE)
+        )
+        issues.on(table, row, key[0], f"duplicate key ({described}): already on line {table.lines[rows[first[position]]]}")
 
 
 # Rules across rows and tables -------------------------------------------------------------------------------
@@ -381,7 +572,7 @@ def _check_cross_table(tables: dict[str, _Table], issues: _Issues) -> None:
         years=_check_parameters(complete["parameters"], issues) if "parameters" in complete else None,
     )
     for name in REQUIRES_ROWS:
-        if name in complete and not complete[name].rows:
+        if name in complete and not len(complete[name]):
             issues.add(complete[name].file, "the table has a header but no rows")
     if "elements" in complete:
         _check_elements(complete["elements"], issues)
@@ -434,15 +625,20 @@ def _check_cross_table(tables: dict[str, _Table], issues: _Issues) -> None:
         _check_project_risk(complete["project_risk"], complete.get("projects"), tables.get("maturity_probability"), issues)
 
 
+def _heads(projects: _Table) -> dict[object, int]:
+    """Project id → its component 0 row (the last such row, as a row-by-row mapping would keep)."""
+    component = projects.values["component"]
+    rows = np.flatnonzero(projects.ok("project") & projects.present["component"] & (component == 0))
+    return dict(zip(projects.values["project"][rows].tolist(), rows.tolist()))
+
+
 def _check_stockpile(table: _Table, known: _Known, issues: _Issues) -> None:
     """Stockpile terms name an element of elements.csv, and the initial stock fits under the maximum."""
     _check_references(table, "element", known.elements, "elements.csv", issues)
-    for row in table.rows:
-        if row.ok("initial_stock_t", "max_stock_t") and float(row.values["initial_stock_t"]) > float(
-            row.values["max_stock_t"]
-        ):
-            issues.on(table, row, "initial_stock_t", f"initial stock {row.values['initial_stock_t']:g} t is above "
-                      f"max_stock_t {row.values['max_stock_t']:g} t")
+    initial, maximum = table.values["initial_stock_t"], table.values["max_stock_t"]
+    above = np.flatnonzero(table.ok("initial_stock_t", "max_stock_t") & (initial > maximum))
+    issues.on_rows(table, above, "initial_stock_t", lambda row: f"initial stock {initial[row]:g} t is above "
+                   f"max_stock_t {maximum[row]:g} t")
 
 
 def _check_cofinance(table: _Table, projects: _Table | None, issues: _Issues) -> None:
@@ -450,66 +646,69 @@ def _check_cofinance(table: _Table, projects: _Table | None, issues: _Issues) ->
     the budget carries, funded_share x (1 - recovery_share) + cost_share, lies in (0, 1]: zero would make a
     build free to the planner, and above 1 the instrument costs more than a grant."""
     statuses: dict[object, object] = {}
-    for row in projects.rows if projects is not None else ():
-        if row.ok("project") and row.values.get("component") == 0:
-            statuses[row.values["project"]] = row.values.get("status")
-    names = _strings(set(statuses))
-    for row in table.rows:
-        project = row.values.get("project")
-        if row.ok("project") and project != COFINANCE_DEFAULT and projects is not None:
+    if projects is not None:
+        heads = _heads(projects)
+        statuses = dict(zip(heads, projects.cells("status", np.array(list(heads.values()), dtype=np.int64))))
+        rows = np.flatnonzero(table.ok("project") & (table.values["project"] != COFINANCE_DEFAULT))
+        names = _strings(set(statuses))
+        for row, project in zip(rows, table.values["project"][rows]):
             if project not in statuses:
                 issues.on(table, row, "project", f"unknown project '{project}' (not in projects.csv; "
                           f"'{COFINANCE_DEFAULT}' gives the terms for every build){did_you_mean(str(project), names)}")
             elif statuses[project] is not None and statuses[project] not in BUILT_STATUSES:
                 issues.on(table, row, "project", f"'{project}' is a {statuses[project]} project, not a build decision: "
                           f"co-finance terms are for {', '.join(BUILT_STATUSES)} projects")
-        if not row.ok("instrument", "funded_share", "recovery_share", "cost_share"):
-            continue
-        funded, recovery, cost = (float(row.values[c]) for c in ("funded_share", "recovery_share", "cost_share"))
-        if row.values["instrument"] == "grant" and (funded, recovery, cost) != (1.0, 0.0, 0.0):
-            issues.on(table, row, "funded_share", "a grant carries the whole capex: funded_share 1, recovery_share 0, "
-                      "cost_share 0")
-            continue
-        public = funded * (1.0 - recovery) + cost
-        if not 0.0 < public <= 1.0:
-            issues.on(table, row, "cost_share", f"the budget would carry {public:g} of the capex (funded_share x "
-                      "(1 - recovery_share) + cost_share): it must be above 0 (a build is never free to the planner) "
-                      "and at most 1 (beyond that a grant is cheaper)")
+    termed = table.ok("instrument", "funded_share", "recovery_share", "cost_share")
+    funded, recovery, cost = (table.values[column] for column in ("funded_share", "recovery_share", "cost_share"))
+    grant = termed & (table.values["instrument"] == "grant")
+    issues.on_rows(
+        table, np.flatnonzero(grant & ~((funded == 1.0) & (recovery == 0.0) & (cost == 0.0))), "funded_share",
+        lambda row: "a grant carries the whole capex: funded_share 1, recovery_share 0, cost_share 0",
+    )
+    public = funded * (1.0 - recovery) + cost
+    issues.on_rows(
+        table, np.flatnonzero(termed & ~grant & ~((public > 0.0) & (public <= 1.0))), "cost_share",
+        lambda row: f"the budget would carry {public[row]:g} of the capex (funded_share x (1 - recovery_share) + "
+        "cost_share): it must be above 0 (a build is never free to the planner) and at most 1 (beyond that a "
+        "grant is cheaper)",
+    )
 
 
 def _check_project_risk(table: _Table, projects: _Table | None, maturities: _Table | None, issues: _Issues) -> None:
     """Project risk names a build decision, a min_share within its max_units, and a maturity with a
     probability (its own, or the maturity's row in maturity_probability.csv)."""
-    heads: dict[object, dict[str, object]] = {}
-    for row in projects.rows if projects is not None else ():
-        if row.ok("project") and row.values.get("component") == 0:
-            heads[row.values["project"]] = row.values
-    names = _strings(set(heads))
     defined = _strings(maturities.valid_values("maturity")) if maturities is not None and maturities.complete else None
-    for row in table.rows:
-        project = row.values.get("project")
-        if row.ok("project") and projects is not None:
-            head = heads.get(project)
-            if head is None:
-                issues.on(table, row, "project", f"unknown project '{project}' (not in projects.csv)"
-                          f"{did_you_mean(str(project), names)}")
-                continue
-            status = head.get("status")
-            if status is not None and status not in BUILT_STATUSES:
-                issues.on(table, row, "project", f"'{project}' is a {status} project, not a build decision: project "
-                          f"risk is for {', '.join(BUILT_STATUSES)} projects (projects that are data succeed)")
-                continue
-            units = head.get("max_units")
-            share = row.values.get("min_share")
-            if row.ok("min_share") and share is not None and isinstance(units, int) and share > units:
-                issues.on(table, row, "min_share", f"min_share {share:g} is above the project's max_units {units}: "
-                          "it could never be built")
-        given = "probability" in row.flagged or row.values.get("probability") is not None
-        if row.ok("maturity") and not given and defined is not None:
-            maturity = row.values["maturity"]
-            if maturity not in defined:
-                issues.on(table, row, "maturity", f"no probability for maturity '{maturity}': give the row a "
-                          "probability, or the maturity a row in maturity_probability.csv")
+    settled = np.zeros(len(table), dtype=bool)  # rows whose project is reported: nothing more is checked on them
+    if projects is not None:
+        heads = _heads(projects)
+        names = _strings(set(heads))
+        rows = np.flatnonzero(table.ok("project"))
+        head_rows = np.array([heads.get(project, -1) for project in table.values["project"][rows]], dtype=np.int64)
+        for row in rows[head_rows < 0]:
+            project = table.values["project"][row]
+            issues.on(table, row, "project", f"unknown project '{project}' (not in projects.csv)"
+                      f"{did_you_mean(str(project), names)}")
+            settled[row] = True
+        rows, head_rows = rows[head_rows >= 0], head_rows[head_rows >= 0]
+        statuses = projects.cells("status", head_rows)
+        data = np.array([status is not None and status not in BUILT_STATUSES for status in statuses], dtype=bool)
+        for position in np.flatnonzero(data):
+            issues.on(table, rows[position], "project", f"'{table.values['project'][rows[position]]}' is a "
+                      f"{statuses[position]} project, not a build decision: project risk is for "
+                      f"{', '.join(BUILT_STATUSES)} projects (projects that are data succeed)")
+        settled[rows[data]] = True
+        rows, head_rows = rows[~data], head_rows[~data]
+        units, shares = projects.values["max_units"][head_rows], table.values["min_share"][rows]
+        above = table.ok("min_share")[rows] & projects.present["max_units"][head_rows] & (shares > units)
+        for row, share, unit in zip(rows[above], shares[above], units[above]):
+            issues.on(table, row, "min_share", f"min_share {share:g} is above the project's max_units {int(unit)}: "
+                      "it could never be built")
+    if defined is not None:
+        given = table.flagged["probability"] | table.present["probability"]
+        rows = np.flatnonzero(~settled & table.ok("maturity") & ~given)
+        for row in rows[~_isin(table.values["maturity"][rows], defined)]:
+            issues.on(table, row, "maturity", f"no probability for maturity '{table.values['maturity'][row]}': give "
+                      "the row a probability, or the maturity a row in maturity_probability.csv")
 
 
 def _check_substitution(table: _Table, recipes: _Table | None, known: _Known, issues: _Issues) -> None:
@@ -517,39 +716,41 @@ def _check_substitution(table: _Table, recipes: _Table | None, known: _Known, is
     element of that type's recipe, a substitute ('magnet') none; and each can start within the data's years."""
     _check_references(table, "magnet_type", known.magnet_types, "magnet_recipes.csv", issues)
     contents: dict[str, set[str]] = {}
-    for row in recipes.rows if recipes is not None else ():
-        if row.ok("magnet_type", "element", "share") and float(row.values["share"]) > 0:
-            contents.setdefault(str(row.values["magnet_type"]), set()).add(str(row.values["element"]))
-    if recipes is None or not all(row.ok("magnet_type", "element", "share") for row in recipes.rows):
-        contents = {}
-    for row in table.rows:
-        target, element = row.values.get("target"), row.values.get("element")
-        if row.ok("target") and target == "magnet" and row.ok("element"):
+    if recipes is not None and recipes.ok("magnet_type", "element", "share").all():
+        for magnet_type, element, share in zip(
+            recipes.values["magnet_type"], recipes.values["element"], recipes.values["share"]
+        ):
+            if share > 0:
+                contents.setdefault(str(magnet_type), set()).add(str(element))
+    for row in range(len(table)):
+        target, element = table.value(row, "target"), table.value(row, "element")
+        if table.ok_at(row, "target") and target == "magnet" and table.ok_at(row, "element"):
             issues.on(table, row, "element", "a 'magnet' option cuts a magnet type's demand: leave element empty")
-        if not row.ok("target") or target != "element":
+        if not table.ok_at(row, "target") or target != "element":
             continue
-        if not row.ok("element"):
+        magnet_type = table.value(row, "magnet_type")
+        if not table.ok_at(row, "element"):
             issues.on(table, row, "element", "an 'element' option needs the element it thrifts")
         elif known.elements is not None and element not in known.elements:
             issues.on(table, row, "element", f"unknown element '{element}' (not in elements.csv)"
                       f"{did_you_mean(str(element), known.elements)}")
-        elif recipes is not None and row.ok("magnet_type") and row.values["magnet_type"] in contents and (
-            element not in contents[str(row.values["magnet_type"])]
+        elif recipes is not None and table.ok_at(row, "magnet_type") and magnet_type in contents and (
+            element not in contents[str(magnet_type)]
         ):
-            issues.on(table, row, "element", f"{row.values['magnet_type']} magnets contain no {element} "
+            issues.on(table, row, "element", f"{magnet_type} magnets contain no {element} "
                       "(magnet_recipes.csv): there is nothing to thrift")
     if known.years is not None:
-        for row in table.rows:
-            if row.ok("first_year") and int(row.values["first_year"]) > known.years[1]:
-                issues.on(table, row, "first_year", f"first_year {row.values['first_year']} is after the data's last "
-                          f"year {known.years[1]}: the option could never be used")
+        first_years = table.values["first_year"]
+        late = np.flatnonzero(table.ok("first_year") & (first_years > known.years[1]))
+        issues.on_rows(table, late, "first_year", lambda row: f"first_year {first_years[row]} is after the data's "
+                       f"last year {known.years[1]}: the option could never be used")
 
 
 def _check_recycling_scrap(table: _Table, issues: _Issues) -> None:
     """A recycling_scrap.csv with rows defines every parameter of the scrap limit."""
-    if not table.rows:
+    if not len(table):
         return
-    given = {row.values["parameter"] for row in table.rows if row.ok("parameter")}
+    given = table.valid_values("parameter")
     for name, meaning in RECYCLING_SCRAP_PARAMETERS.items():
         if name not in given:
             issues.add(table.file, f"missing parameter '{name}' ({meaning})")
@@ -558,14 +759,15 @@ def _check_recycling_scrap(table: _Table, issues: _Issues) -> None:
 def _check_magnet_lifetime(table: _Table, known: _Known, issues: _Issues) -> None:
     """Lifetimes name a magnet type of magnet_recipes.csv, and each type's shares sum to 1."""
     _check_references(table, "magnet_type", known.magnet_types, "magnet_recipes.csv", issues)
-    totals: dict[str, tuple[float, _Row]] = {}
-    for row in table.rows:
-        if row.ok("magnet_type", "share"):
-            total, first = totals.get(str(row.values["magnet_type"]), (0.0, row))
-            totals[str(row.values["magnet_type"])] = (total + float(row.values["share"]), first)
-    for magnet_type, (total, row) in totals.items():
-        if abs(total - 1.0) > 1e-6:
-            issues.on(table, row, "share", f"the lifetime shares of {magnet_type} sum to {total:.6g}, not 1")
+    rows = np.flatnonzero(table.ok("magnet_type", "share"))
+    if not len(rows):
+        return
+    codes = _codes([table.values["magnet_type"][rows]])
+    totals = _sums_in_order(codes, table.values["share"][rows])
+    for code, first in enumerate(_first_rows(codes)):
+        if abs(totals[code] - 1.0) > 1e-6:
+            issues.on(table, rows[first], "share", f"the lifetime shares of {table.values['magnet_type'][rows[first]]} "
+                      f"sum to {totals[code]:.6g}, not 1")
 
 
 def _check_history_output(table: _Table, projects: _Table | None, known: _Known, issues: _Issues) -> None:
@@ -574,38 +776,38 @@ def _check_history_output(table: _Table, projects: _Table | None, known: _Known,
     _check_years(table, known.years, issues)
     if projects is None:
         return
-    statuses: dict[object, object] = {}
-    components: set[tuple[object, object]] = set()
-    for row in projects.rows:
-        if row.ok("project"):
-            statuses.setdefault(row.values["project"], None)
-        if row.ok("project", "component"):
-            components.add((row.values["project"], row.values["component"]))
-            if row.values["component"] == 0 and row.ok("status"):
-                statuses[row.values["project"]] = row.values["status"]
+    project_ids, component_numbers = projects.values["project"], projects.values["component"]
+    statuses: dict[object, object] = dict.fromkeys(project_ids[projects.ok("project")].tolist())
+    numbered = projects.ok("project", "component")
+    components = set(zip(project_ids[numbered].tolist(), component_numbers[numbered].tolist()))
+    heads = np.flatnonzero(numbered & (component_numbers == 0) & projects.ok("status"))
+    statuses.update(zip(project_ids[heads].tolist(), projects.values["status"][heads].tolist()))
     names = _strings(set(statuses))
-    for row in table.rows:
-        if not row.ok("project"):
-            continue
-        project = row.values["project"]
-        if project not in statuses:
+    missing = object()
+    rows = np.flatnonzero(table.ok("project"))
+    found = [statuses.get(project, missing) for project in table.values["project"][rows]]
+    for row, status in zip(rows, found):
+        project = table.values["project"][row]
+        if status is missing:
             issues.on(table, row, "project", f"unknown project '{project}' (not in projects.csv)"
                       f"{did_you_mean(str(project), names)}")
-        elif statuses[project] is None:
-            continue
-        elif statuses[project] not in EXISTING_STATUSES:
-            issues.on(table, row, "project", f"'{project}' is a {statuses[project]} project, a build decision: "
+        elif status is not None and status not in EXISTING_STATUSES:
+            issues.on(table, row, "project", f"'{project}' is a {status} project, a build decision: "
                       f"published output is for {', '.join(EXISTING_STATUSES)} projects")
-        elif row.ok("component") and (project, row.values["component"]) not in components:
-            issues.on(table, row, "component", f"'{project}' has no component {row.values['component']}")
+    data = np.array([status is not missing and status in EXISTING_STATUSES for status in found], dtype=bool)
+    rows = rows[data & table.ok("component")[rows]]
+    pairs = zip(table.values["project"][rows].tolist(), table.values["component"][rows].tolist())
+    absent = rows[~np.fromiter((pair in components for pair in pairs), dtype=bool, count=len(rows))]
+    issues.on_rows(table, absent, "component",
+                   lambda row: f"'{table.values['project'][row]}' has no component {table.values['component'][row]}")
 
 
 def _cases(demand: _Table) -> list[str] | None:
     """The demand cases ``demand.csv`` defines, in order of first appearance (the first is the data's default
     case); ``None`` while a case cell is reported, since the list would then be incomplete."""
-    if any(not row.ok("case") for row in demand.rows):
+    if not demand.ok("case").all():
         return None
-    return list(dict.fromkeys(str(row.values["case"]) for row in demand.rows))
+    return list(dict.fromkeys(str(case) for case in demand.values["case"]))
 
 
 def _case_dimension(cases: list[str]) -> dict[str, list[str]]:
@@ -624,19 +826,18 @@ def _check_references(
     """Every value of ``column`` is among ``known`` (skipped when the defining table is unusable)."""
     if known is None:
         return
-    for row in table.rows:
-        if row.ok(column) and row.values[column] not in known:
-            value = str(row.values[column])
-            issues.on(table, row, column, f"unknown {label or column} '{value}' (not in {where}){did_you_mean(value, known)}")
+    rows = np.flatnonzero(table.ok(column))
+    for row in rows[~_isin(table.values[column][rows], known)]:
+        value = str(table.value(row, column))
+        issues.on(table, row, column, f"unknown {label or column} '{value}' (not in {where}){did_you_mean(value, known)}")
 
 
 def _check_years(table: _Table, years: tuple[int, int] | None, issues: _Issues, column: str = "year") -> None:
     if years is None:
         return
-    first, last = years
-    for row in table.rows:
-        if row.ok(column) and not first <= int(row.values[column]) <= last:
-            issues.on(table, row, column, _outside(row.values[column], years))
+    values = table.values[column]
+    outside = np.flatnonzero(table.ok(column) & ((values < years[0]) | (values > years[1])))
+    issues.on_rows(table, outside, column, lambda row: _outside(int(values[row]), years))
 
 
 def _outside(year: object, years: tuple[int, int]) -> str:
@@ -645,14 +846,14 @@ def _outside(year: object, years: tuple[int, int]) -> str:
 
 def _check_parameters(table: _Table, issues: _Issues) -> tuple[int, int] | None:
     """Every parameter once, each in its range; returns (first_year, last_year) when both are usable."""
-    rows = {row.values["name"]: row for row in table.rows if row.ok("name")}
+    rows = {table.values["name"][row]: int(row) for row in np.flatnonzero(table.ok("name"))}
     for name in PARAMETER_NAMES:
         if name not in rows:
             issues.add(table.file, f"the parameter '{name}' is missing ({PARAMETER_NAMES[name]})", column="name")
 
     def value_of(name: str) -> float | None:
         row = rows.get(name)
-        return float(row.values["value"]) if row is not None and row.ok("value") else None
+        return float(table.values["value"][row]) if row is not None and table.ok_at(row, "value") else None
 
     years: dict[str, int] = {}
     for name in ("first_year", "last_year"):
@@ -697,48 +898,47 @@ def _check_parameters(table: _Table, issues: _Issues) -> tuple[int, int] | None:
 
 
 def _check_elements(table: _Table, issues: _Issues) -> None:
-    for row in table.rows:
-        if row.ok("element") and row.values["element"] == ALL_ELEMENTS:
-            issues.on(table, row, "element", f"'{ALL_ELEMENTS}' is reserved for stage totals in china_production.csv")
+    reserved = np.flatnonzero(table.ok("element") & (table.values["element"] == ALL_ELEMENTS))
+    issues.on_rows(table, reserved, "element",
+                   lambda row: f"'{ALL_ELEMENTS}' is reserved for stage totals in china_production.csv")
 
 
 def _check_stages(table: _Table, issues: _Issues) -> None:
     """All four stages, ordered as the chain runs, with a positive yield past mining (φ divides by it)."""
-    rows = {row.values["stage"]: row for row in table.rows if row.ok("stage")}
+    rows = {table.values["stage"][row]: int(row) for row in np.flatnonzero(table.ok("stage"))}
     for stage in STAGES:
         if stage not in rows:
             message = f"the stage '{stage}' is missing: the model needs all of {', '.join(STAGES)}"
             issues.add(table.file, message, column="stage")
-    ordered = [stage for stage in STAGES if stage in rows and rows[stage].ok("order")]
+    orders = table.values["order"]
+    ordered = [stage for stage in STAGES if stage in rows and table.ok_at(rows[stage], "order")]
     for before, after in zip(ordered, ordered[1:]):
-        if rows[after].values["order"] <= rows[before].values["order"]:
+        if orders[rows[after]] <= orders[rows[before]]:
             issues.on(
                 table,
                 rows[after],
                 "order",
-                f"order {rows[after].values['order']} of {after} must be above that of {before} "
-                f"({rows[before].values['order']}): the chain runs {' → '.join(STAGES)}",
+                f"order {orders[rows[after]]} of {after} must be above that of {before} "
+                f"({orders[rows[before]]}): the chain runs {' → '.join(STAGES)}",
             )
     for stage in STAGES[1:]:
         row = rows.get(stage)
-        if row is not None and row.ok("yield") and row.values["yield"] <= 0:
+        if row is not None and table.ok_at(row, "yield") and table.values["yield"][row] <= 0:
             issues.on(table, row, "yield", f"the yield of {stage} must be above 0 (feed needed = output / yield)")
 
 
 def _check_recipes(table: _Table, known: _Known, issues: _Issues) -> None:
     _check_references(table, "element", known.elements, "elements.csv", issues)
-    by_type: dict[str, list[_Row]] = {}
-    for row in table.rows:
-        if row.ok("magnet_type"):
-            by_type.setdefault(str(row.values["magnet_type"]), []).append(row)
-    for magnet_type, rows in by_type.items():
-        if any(not row.ok("share") for row in rows):
-            continue
-        total = sum(float(row.values["share"]) for row in rows)
-        if abs(total - 1.0) > RECIPE_SUM_TOLERANCE:
-            issues.on(
-                table, rows[0], "share", f"the shares of magnet type {magnet_type} sum to {total:.9g}, not 1"
-            )
+    rows = np.flatnonzero(table.ok("magnet_type"))
+    if not len(rows):
+        return
+    codes = _codes([table.values["magnet_type"][rows]])
+    unshared = np.bincount(codes, weights=~table.ok("share")[rows] * 1.0, minlength=int(codes.max()) + 1) > 0
+    totals = _sums_in_order(codes, np.where(table.ok("share")[rows], table.values["share"][rows], 0.0))
+    for code, first in enumerate(_first_rows(codes)):
+        if not unshared[code] and abs(totals[code] - 1.0) > RECIPE_SUM_TOLERANCE:
+            issues.on(table, rows[first], "share",
+                      f"the shares of magnet type {table.values['magnet_type'][rows[first]]} sum to {totals[code]:.9g}, not 1")
 
 
 def _check_complete(
@@ -749,9 +949,9 @@ def _check_complete(
     if known.years is None:
         return
     key = (*dimensions, "year")
-    if any(not row.ok(*key) for row in table.rows):
+    if not table.ok(*key).all():
         return
-    present = {tuple(row.values[column] for column in key) for row in table.rows}
+    present = set(zip(*(table.values[column].tolist() for column in key)))
     ordered = [sorted(values) if isinstance(values, set) else list(values) for values in dimensions.values()]
     years = range(known.years[0], known.years[1] + 1)
     missing = [(*combination, year) for combination in _product(ordered) for year in years]
@@ -777,125 +977,137 @@ def _product(lists: list[list[str]]) -> list[tuple[str, ...]]:
 def _check_grades(table: _Table, projects: _Table | None, known: _Known, issues: _Issues) -> None:
     """Grades name known elements of known mine or recycling components, and sum to at most 1 per component."""
     _check_references(table, "element", known.elements, "elements.csv", issues)
+    project_ids, component_numbers = table.values["project"], table.values["component"]
     if projects is not None:
-        project_ids = _strings(projects.valid_values("project"))
-        roles = {
-            (row.values["project"], row.values["component"]): row.values.get("role") if row.ok("role") else None
-            for row in projects.rows
-            if row.ok("project", "component")
-        }
-        _check_references(table, "project", project_ids, "projects.csv", issues, label="project")
-        for row in table.rows:
-            if not row.ok("project", "component"):
-                continue
-            project, component = row.values["project"], row.values["component"]
-            if (project, component) not in roles:
+        numbered = np.flatnonzero(projects.ok("project", "component"))
+        roles = dict(zip(
+            zip(projects.values["project"][numbered].tolist(), projects.values["component"][numbered].tolist()),
+            np.where(projects.ok("role")[numbered], projects.values["role"][numbered], None).tolist(),
+        ))
+        _check_references(table, "project", _strings(projects.valid_values("project")), "projects.csv", issues,
+                          label="project")
+        rows = np.flatnonzero(table.ok("project", "component"))
+        missing = object()
+        found = [roles.get(pair, missing) for pair in zip(project_ids[rows].tolist(), component_numbers[rows].tolist())]
+        for row, role in zip(rows, found):
+            project, component = project_ids[row], component_numbers[row]
+            if role is missing:
                 issues.on(table, row, "component", f"project '{project}' has no component {component} in projects.csv")
-            elif roles[project, component] is not None and roles[project, component] not in GRADED_ROLES:
+            elif role is not None and role not in GRADED_ROLES:
                 issues.on(
                     table,
                     row,
                     "component",
-                    f"component {component} of '{project}' is a {roles[project, component]}: grades apply only to "
+                    f"component {component} of '{project}' is a {role}: grades apply only to "
                     f"{' and '.join(GRADED_ROLES)} components",
                 )
-    by_component: dict[tuple[object, object], list[_Row]] = {}
-    for row in table.rows:
-        if row.ok("project", "component"):
-            by_component.setdefault((row.values["project"], row.values["component"]), []).append(row)
-    for (project, component), rows in by_component.items():
-        total = sum(float(row.values["grade"]) for row in rows if row.ok("grade"))
-        if total > 1.0 + GRADE_SUM_TOLERANCE:
-            issues.on(
-                table,
-                rows[0],
-                "grade",
-                f"the grades of '{project}' component {component} sum to {total:.9g}, more than 1 "
-                "(grades are fractions of the throughput)",
-            )
+    rows = np.flatnonzero(table.ok("project", "component"))
+    if not len(rows):
+        return
+    codes = _codes([project_ids[rows], component_numbers[rows]])
+    graded = table.ok("grade")[rows]
+    totals = _sums_in_order(codes[graded], table.values["grade"][rows[graded]]) if graded.any() else np.zeros(0)
+    totals = np.concatenate((totals, np.zeros(int(codes.max()) + 1 - len(totals))))
+    first = _first_rows(codes)
+    for code in np.flatnonzero(totals > 1.0 + GRADE_SUM_TOLERANCE):
+        row = rows[first[code]]
+        issues.on(
+            table,
+            row,
+            "grade",
+            f"the grades of '{project_ids[row]}' component {component_numbers[row]} sum to {totals[code]:.9g}, more than 1 "
+            "(grades are fractions of the throughput)",
+        )
 
 
 def _check_projects(projects: _Table, grades: _Table | None, known: _Known, issues: _Issues) -> None:
     _check_references(projects, "country", known.countries, "countries.csv", issues)
-    graded = (
-        {(row.values["project"], row.values["component"]) for row in grades.rows if row.ok("project", "component")}
-        if grades is not None
-        else None
-    )
-    for row in projects.rows:
-        _check_component(projects, row, graded, known, issues)
-    by_project: dict[str, list[_Row]] = {}
-    for row in projects.rows:
-        if row.ok("project"):
-            by_project.setdefault(str(row.values["project"]), []).append(row)
-    for project, rows in by_project.items():
-        _check_project(projects, project, rows, issues)
+    graded: set[tuple[object, object]] | None = None
+    if grades is not None:
+        rows = np.flatnonzero(grades.ok("project", "component"))
+        graded = set(zip(grades.values["project"][rows].tolist(), grades.values["component"][rows].tolist()))
+    _check_components(projects, graded, known, issues)
+    _check_project_rows(projects, issues)
 
 
-def _check_component(
-    table: _Table, row: _Row, graded: set[tuple[object, object]] | None, known: _Known, issues: _Issues
-) -> None:
-    """The rules on one row of ``projects.csv``."""
-    values = row.values
-    role, stage = values.get("role"), values.get("stage")
-    if row.ok("role", "stage") and stage not in STAGES_BY_ROLE[str(role)]:
-        allowed = ", ".join(STAGES_BY_ROLE[str(role)])
-        issues.on(table, row, "stage", f"a {role} component cannot be at the {stage} stage (a {role} is at: {allowed})")
-    role_fits = row.ok("role", "stage")
+def _check_components(table: _Table, graded: set[tuple[object, object]] | None, known: _Known, issues: _Issues) -> None:
+    """The rules on each row of ``projects.csv``, one rule at a time over all rows, in the order a row is
+    checked (a rule skips a cell an earlier one reported)."""
+    values = table.values
+    role, stage, scope = values["role"], values["stage"], values["scope"]
+    rows = np.flatnonzero(table.ok("role", "stage"))
+    placed = np.fromiter((s in STAGES_BY_ROLE[r] for r, s in zip(role[rows], stage[rows])), dtype=bool, count=len(rows))
+    issues.on_rows(table, rows[~placed], "stage", lambda row: (
+        f"a {role[row]} component cannot be at the {stage[row]} stage (a {role[row]} is at: "
+        f"{', '.join(STAGES_BY_ROLE[role[row]])})"
+    ))
+    fits = table.ok("role", "stage")
 
-    scope = values.get("scope")
-    if role_fits and role == "plant":
-        if not row.ok("scope") or not str(scope).split():
-            what = "magnet types" if stage == "magnet" else "elements"
-            issues.on(table, row, "scope", f"a {stage} plant needs a scope: the space-separated {what} it can make")
-        elif stage == "magnet":
-            _check_scope(table, row, known.magnet_types, "magnet type", "magnet_recipes.csv", issues)
-        else:
-            _check_scope(table, row, known.elements, "element", "elements.csv", issues)
-    if role_fits and role in GRADED_ROLES:
-        if row.ok("scope"):
-            issues.on(table, row, "scope", f"a {role} component takes its elements from grades.csv: leave scope empty")
-        component_key = (values.get("project"), values.get("component"))
-        if graded is not None and row.ok("project", "component") and component_key not in graded:
-            issues.on(
-                table,
-                row,
-                "role",
-                f"a {role} component needs its grades in grades.csv (no rows for project '{values['project']}' "
-                f"component {values['component']})",
-            )
+    plants = np.flatnonzero(fits & (role == "plant"))
+    scoped = table.ok("scope")[plants] & np.array([bool(str(text).split()) for text in scope[plants]], dtype=bool)
+    issues.on_rows(table, plants[~scoped], "scope", lambda row: (
+        f"a {stage[row]} plant needs a scope: the space-separated "
+        f"{'magnet types' if stage[row] == 'magnet' else 'elements'} it can make"
+    ))
+    magnet_plants = plants[scoped] if known.magnet_types is not None else plants[:0]
+    element_plants = plants[scoped] if known.elements is not None else plants[:0]
+    _check_scope(table, magnet_plants[stage[magnet_plants] == "magnet"], known.magnet_types or set(), "magnet type",
+                 "magnet_recipes.csv", issues)
+    _check_scope(table, element_plants[stage[element_plants] != "magnet"], known.elements or set(), "element",
+                 "elements.csv", issues)
 
-    if row.ok("ramp"):
-        problem = _ramp_problem(str(values["ramp"]))
+    graded_rows = np.flatnonzero(fits & _isin(role, GRADED_ROLES))
+    issues.on_rows(table, graded_rows[table.ok("scope")[graded_rows]], "scope",
+                   lambda row: f"a {role[row]} component takes its elements from grades.csv: leave scope empty")
+    if graded is not None:
+        rows = graded_rows[table.ok("project", "component")[graded_rows]]
+        pairs = zip(values["project"][rows].tolist(), values["component"][rows].tolist())
+        ungraded = rows[~np.fromiter((pair in graded for pair in pairs), dtype=bool, count=len(rows))]
+        issues.on_rows(table, ungraded, "role", lambda row: (
+            f"a {role[row]} component needs its grades in grades.csv (no rows for project '{values['project'][row]}' "
+            f"component {values['component'][row]})"
+        ))
+
+    rows = np.flatnonzero(table.ok("ramp"))
+    ramp_problems = {text: _ramp_problem(str(text)) for text in set(values["ramp"][rows].tolist())}
+    for row in rows:
+        problem = ramp_problems[values["ramp"][row]]
         if problem:
             issues.on(table, row, "ramp", problem)
-    if row.ok("assumed"):
-        names = [name.strip() for name in str(values["assumed"]).split(";") if name.strip()]
-        columns = [column.name for column in table.spec.columns]
-        for name in names:
-            if name not in columns:
-                issues.on(table, row, "assumed", f"'{name}' is not a column of projects.csv{did_you_mean(name, columns)}")
-    if row.ok("max_units", "status") and values["max_units"] > 1 and values["status"] != "generic":
-        message = f"max_units {values['max_units']} > 1 is only for generic modules, not a {values['status']} project"
-        issues.on(table, row, "max_units", message)
+    columns = [column.name for column in table.spec.columns]
+    rows = np.flatnonzero(table.ok("assumed"))
+    unknown_names = {
+        text: [name for name in (part.strip() for part in str(text).split(";")) if name and name not in columns]
+        for text in set(values["assumed"][rows].tolist())
+    }
+    for row in rows:
+        for name in unknown_names[values["assumed"][row]]:
+            issues.on(table, row, "assumed", f"'{name}' is not a column of projects.csv{did_you_mean(name, columns)}")
+
+    units, status = values["max_units"], values["status"]
+    shared = np.flatnonzero(table.ok("max_units", "status") & (units > 1) & (status != "generic"))
+    issues.on_rows(table, shared, "max_units", lambda row: (
+        f"max_units {units[row]} > 1 is only for generic modules, not a {status[row]} project"
+    ))
     if known.years is not None:
         first, last = known.years
-        if row.ok("online_year") and values["online_year"] > last:
-            message = f"online_year {values['online_year']} is after the data's last year {last}"
-            issues.on(table, row, "online_year", message)
-        if row.ok("earliest_start") and not first <= values["earliest_start"] <= last:
-            issues.on(table, row, "earliest_start", _outside(values["earliest_start"], known.years))
+        online, start = values["online_year"], values["earliest_start"]
+        issues.on_rows(table, np.flatnonzero(table.ok("online_year") & (online > last)), "online_year",
+                       lambda row: f"online_year {online[row]} is after the data's last year {last}")
+        outside = table.ok("earliest_start") & ((start < first) | (start > last))
+        issues.on_rows(table, np.flatnonzero(outside), "earliest_start",
+                       lambda row: _outside(int(start[row]), known.years))
 
 
-def _check_scope(
-    table: _Table, row: _Row, known: set[str] | None, label: str, where: str, issues: _Issues
-) -> None:
-    if known is None:
-        return
-    unknown = [name for name in str(row.values["scope"]).split() if name not in known]
-    if unknown:
-        hints = "".join(did_you_mean(name, known) for name in unknown[:1])
-        issues.on(table, row, "scope", f"unknown {label}(s) in scope: {', '.join(unknown)} (not in {where}){hints}")
+def _check_scope(table: _Table, rows: np.ndarray, known: set[str], label: str, where: str, issues: _Issues) -> None:
+    """Every space-separated name in the scope of ``rows`` is among ``known``."""
+    scopes = table.values["scope"]
+    unknown_names = {text: [name for name in str(text).split() if name not in known] for text in set(scopes[rows].tolist())}
+    for row in rows:
+        unknown = unknown_names[scopes[row]]
+        if unknown:
+            hints = "".join(did_you_mean(name, known) for name in unknown[:1])
+            issues.on(table, row, "scope", f"unknown {label}(s) in scope: {', '.join(unknown)} (not in {where}){hints}")
 
 
 def _ramp_problem(text: str) -> str | None:
@@ -911,47 +1123,60 @@ def _ramp_problem(text: str) -> str | None:
     return None
 
 
-def _check_project(table: _Table, project: str, rows: list[_Row], issues: _Issues) -> None:
-    """The rules on all rows of one project: numbering, shared columns, capex placement, status needs."""
-    numbered = [row for row in rows if row.ok("component")]
-    count = len({row.values["component"] for row in numbered})
-    for row in numbered:
-        if row.values["component"] >= count:
+def _check_project_rows(table: _Table, issues: _Issues) -> None:
+    """The rules on all rows of each project: numbering, shared columns, capex placement, status needs."""
+    rows = np.flatnonzero(table.ok("project"))
+    if not len(rows):
+        return
+    project_ids, component = table.values["project"], table.values["component"]
+    groups = _codes([project_ids[rows]])
+
+    numbered = table.ok("component")[rows]
+    numbered_rows, numbered_groups = rows[numbered], groups[numbered]
+    counts = np.bincount(
+        numbered_groups[_first_rows(_codes([numbered_groups, component[numbered_rows]]))] if len(numbered_rows) else rows[:0],
+        minlength=int(groups.max()) + 1,
+    )
+    misnumbered = np.flatnonzero(component[numbered_rows] >= counts[numbered_groups])
+    for row, count in zip(numbered_rows[misnumbered], counts[numbered_groups[misnumbered]]):
+        issues.on(table, row, "component", f"the components of '{project_ids[row]}' must be numbered 0..{count - 1}, "
+                  f"not {component[row]}")
+
+    zero = component[numbered_rows] == 0
+    headed, first = np.unique(numbered_groups[zero], return_index=True)
+    heads = np.full(int(groups.max()) + 1, -1, dtype=np.int64)
+    heads[headed] = numbered_rows[zero][first]
+    head_of = heads[groups]
+    members = (head_of >= 0) & (rows != head_of)
+    member_rows, member_heads = rows[members], head_of[members]
+    for column in PROJECT_LEVEL_COLUMNS:
+        flagged, present, values = table.flagged[column], table.present[column], table.values[column]
+        checked = ~flagged[member_heads] & ~flagged[member_rows]
+        both = present[member_rows] & present[member_heads]
+        differ = (present[member_rows] != present[member_heads]) | (both & (values[member_rows] != values[member_heads]))
+        for row, head in zip(member_rows[checked & differ], member_heads[checked & differ]):
             issues.on(
                 table,
                 row,
-                "component",
-                f"the components of '{project}' must be numbered 0..{count - 1}, not {row.values['component']}",
+                column,
+                f"{column} of '{project_ids[row]}' must be the same on all its components: "
+                f"{_shown(table.value(row, column))} here, {_shown(table.value(head, column))} on component 0 "
+                f"(line {table.lines[head]})",
             )
-    head = next((row for row in numbered if row.values["component"] == 0), None)
-    if head is None:
-        return
-    for row in rows:
-        if row is head:
-            continue
-        for column in PROJECT_LEVEL_COLUMNS:
-            if column in head.flagged or column in row.flagged:
-                continue
-            if row.values.get(column) != head.values.get(column):
-                issues.on(
-                    table,
-                    row,
-                    column,
-                    f"{column} of '{project}' must be the same on all its components: "
-                    f"{_shown(row.values.get(column))} here, {_shown(head.values.get(column))} on component 0 "
-                    f"(line {head.line})",
-                )
-        if row.ok("capex_musd"):
-            message = f"capex_musd of '{project}' belongs on component 0 only (it is per unit of the whole project)"
-            issues.on(table, row, "capex_musd", message)
-    status = head.values.get("status") if head.ok("status") else None
-    if status in BUILT_STATUSES:
-        for column in ("capex_musd", "lead_time_years"):
-            if column not in head.flagged and head.values.get(column) is None:
-                issues.on(table, head, column, f"a {status} project needs {column} on component 0")
-    elif status in EXISTING_STATUSES:
-        if "online_year" not in head.flagged and head.values.get("online_year") is None:
-            issues.on(table, head, "online_year", f"{status} projects need online_year (their first year of output)")
+    issues.on_rows(table, member_rows[table.ok("capex_musd")[member_rows]], "capex_musd", lambda row: (
+        f"capex_musd of '{project_ids[row]}' belongs on component 0 only (it is per unit of the whole project)"
+    ))
+
+    heads = heads[heads >= 0]
+    statuses = np.where(table.ok("status")[heads], table.values["status"][heads], None)
+    for column in ("capex_musd", "lead_time_years"):
+        lacking = _isin(statuses, BUILT_STATUSES) & ~table.flagged[column][heads] & ~table.present[column][heads]
+        for row in heads[lacking]:
+            issues.on(table, row, column, f"a {table.values['status'][row]} project needs {column} on component 0")
+    lacking = (_isin(statuses, EXISTING_STATUSES) & ~table.flagged["online_year"][heads]
+               & ~table.present["online_year"][heads])
+    issues.on_rows(table, heads[lacking], "online_year",
+                   lambda row: f"{table.values['status'][row]} projects need online_year (their first year of output)")
 
 
 def _shown(value: object) -> str:
@@ -965,21 +1190,20 @@ def _frame(table: _Table) -> pd.DataFrame:
     """The table as a typed DataFrame with a ``line`` column (every cell is valid by now)."""
     columns: dict[str, pd.Series] = {}
     for column in table.spec.columns:
-        values = [row.values.get(column.name) for row in table.rows]
-        columns[column.name] = _series(column, values, has_default=(table.spec.name, column.name) in DEFAULTS)
-    columns["line"] = pd.Series([row.line for row in table.rows], dtype="int64")
+        columns[column.name] = _series(table, column, has_default=(table.spec.name, column.name) in DEFAULTS)
+    columns["line"] = pd.Series(table.lines, dtype="int64")
     return pd.DataFrame(columns)
 
 
-def _series(column: Column, values: list[object], has_default: bool) -> pd.Series:
+def _series(table: _Table, column: Column, has_default: bool) -> pd.Series:
+    values, present = table.values[column.name], table.present[column.name]
     always_present = column.required or has_default
     if column.kind == "bool" and always_present:
         return pd.Series(values, dtype="bool")
     if column.kind == "int" and always_present:
         return pd.Series(values, dtype="int64")
     if column.kind in ("int", "float"):
-        return pd.Series([math.nan if value is None else value for value in values], dtype="float64")
-    if not values:
-        return pd.Series(values, dtype="object")
-    return pd.Series(values)
-
+        return pd.Series(np.where(present, values, np.nan), dtype="float64")
+    if not len(values):
+        return pd.Series([], dtype="object")
+    return pd.Series(table.cells(column.name, np.arange(len(values))) if column.kind == "bool" else values)
