@@ -48,21 +48,20 @@ def single_scenario_benchmark(data, scenarios, result: RobustResult, store: dict
 
     from ..portfolios.portfolio import Portfolio
     from ..portfolios.robust import measure_of
-    from ..runner import solve
 
     reference = result.evaluators[scenarios[0].name]
     rows = [
         {"portfolio": "robust", **{s.name: result.evaluations[s.name].objective for s in scenarios}, "measure": result.measure_value, "fits_reference_budget": True}
     ]
     for scenario in scenarios:
-        run = solve(data, scenario, baseline=False)
+        run = result.evaluators[scenario.name].optimise()
         if not run.optimal:
             continue
         if store is not None:
             store[scenario.name] = run
         shares = {(r.project, int(r.start_year)): float(r.share) for r in run.builds.itertuples(index=False)}
         portfolio = Portfolio(name=f"optimal for {scenario.name}", source=scenario.name, shares=shares)
-        objectives = [result.evaluators[other.name](portfolio).objective for other in scenarios]
+        objectives = [result.evaluators[other.name].objective(portfolio) for other in scenarios]
         fits = not portfolio.budget_violations(data, scenarios[0], reference.structure)
         rows.append(
             {

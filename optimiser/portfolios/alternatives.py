@@ -31,9 +31,9 @@ from ..inputs.data import InputData
 from ..model import build_model, build_structure
 from ..runner import RunResult, finish, solve_scenario_model
 from ..scenario import Scenario
-from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, Deadline, is_integer, make_solver, run_within
+from ..solve import SIMPLEX_PRIMAL, TIE_BREAK_ABSOLUTE_TOLERANCE, Deadline, is_integer, make_solver, run_within
 from .choices import MODES
-from .evaluate import evaluate
+from .evaluate import Evaluator
 from .portfolio import Portfolio
 
 logger = logging.getLogger(__name__)
@@ -123,6 +123,10 @@ def alternatives(
     lean_on(optimum_portfolio)
     goals = _emphasis_goals(model, structure, mode) if mode != "projects" else []
     integer = is_integer(model)
+    # Every alternative keeps the optimum's bound: the previous plan is primal feasible for the next goal,
+    # so primal simplex from its basis finishes in few iterations (as the capex tie-break does).
+    solver.config.solver_options["simplex_strategy"] = SIMPLEX_PRIMAL
+    evaluator: Evaluator | None = None
     for index in range(count):
         if mode == "projects":
             label, criterion = f"alt-{index + 1:02d}-fewest-shared-projects", "minimise overlap with earlier portfolios"
@@ -149,7 +153,8 @@ def alternatives(
             break
         portfolio = Portfolio.from_model(model, label, criterion)
         lean_on(portfolio)
-        result = evaluate(data, scenario, portfolio, structure=structure)
+        evaluator = evaluator or Evaluator(data, scenario, structure)
+        result = evaluator(portfolio)
         result.summary.update(
             {
                 "kind": "alternative",

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -179,6 +180,8 @@ class Resolver:
         else:
             model, self.structure = built
         self.model = None if built is None else model
+        self._held: tuple | None = None
+        self.holding = False
         self.lp: CompiledLP = compile_model(model)
         self.integer = self.integer or bool(len(self.lp.integer_columns))
         parameters = self.lp.parameters.current(model)
@@ -590,6 +593,59 @@ class Resolver:
     def solver_version(self) -> str:
         highs = self._highs
         return f"{highs.versionMajor()}.{highs.versionMinor()}.{highs.versionPatch()}"
+
+    # Fixed portfolios (``portfolios.evaluate``) ---------------------------------------------------------
+
+    def hold_builds(
+        self, shares: Mapping[tuple[str, int], float], free_rows: Iterable[str], zero_columns: Iterable[str] = ()
+    ) -> None:
+        """Fix every build column at its share (0 where the portfolio builds nothing) and the columns of the
+        variables named ``zero_columns`` at 0, make every column continuous, and free the rows of the
+        components named ``free_rows``: the LP of a given portfolio's operations (``fix_portfolio`` on the
+        model says why). Needs ``built``."""
+        model = self.model
+        if model is None:
+            raise ValueError("hold_builds needs the resolver of a single model (built=...)")
+        highspy = self._highspy
+        if self._held is None:
+            lp = self.lp
+            pairs = list(model.BUILD)
+            build_columns = np.array([lp.column_of[id(model.build[pair])] for pair in pairs], dtype=np.int32)
+            others = np.array(
+                [lp.column_of[id(var)] for name in zero_columns if hasattr(model, name) for var in getattr(model, name).values()],
+                dtype=np.int32,
+            )
+            rows = [lp.row_of[id(row)] for name in free_rows if hasattr(model, name) for row in getattr(model, name).values()]
+            self._held = (pairs, build_columns, others, np.array(sorted(rows), dtype=np.int32))
+        pairs, build_columns, others, rows = self._held
+        highs = self._highs
+        shares_array = np.array([float(shares.get(pair, 0.0)) for pair in pairs])
+        highs.changeColsBounds(len(build_columns), build_columns, shares_array, shares_array)
+        if len(others):
+            zeros = np.zeros(len(others))
+            highs.changeColsBounds(len(others), others, zeros, zeros)
+        if len(self.lp.integer_columns):
+            continuous = np.full(len(self.lp.integer_columns), highspy.HighsVarType.kContinuous)
+            highs.changeColsIntegrality(len(self.lp.integer_columns), self.lp.integer_columns, continuous)
+        if len(rows):
+            highs.changeRowsBounds(len(rows), rows, np.full(len(rows), -INF), np.full(len(rows), INF))
+        self.holding = True
+
+    def release_builds(self) -> None:
+        """Undo :meth:`hold_builds`: the builds free again within their bounds, integer where they were, and
+        the freed rows back in force."""
+        if not self.holding:
+            return
+        _, build_columns, others, rows = self._held
+        highs = self._highs
+        columns = np.concatenate([build_columns, others]).astype(np.int32)
+        highs.changeColsBounds(len(columns), columns, self._col_lower[columns], self._col_upper[columns])
+        if len(self.lp.integer_columns):
+            integer = np.full(len(self.lp.integer_columns), self._highspy.HighsVarType.kInteger)
+            highs.changeColsIntegrality(len(self.lp.integer_columns), self.lp.integer_columns, integer)
+        if len(rows):
+            highs.changeRowsBounds(len(rows), rows, self._row_lower[rows], self._row_upper[rows])
+        self.holding = False
 
     def load_solution(self) -> None:
         """Write the current solution into the variables of the model this resolver was given (``built``),
