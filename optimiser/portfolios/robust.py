@@ -29,10 +29,12 @@ from ..model.build import populate
 from ..model.parameters import build_structure, mutable_values
 from ..runner import RunResult
 from ..scenario import BUILD_SHAPING_FIELDS, Scenario
-from ..solve import Deadline, PyomoBackend, is_integer, make_solver, solve_sequence
+from ..results import build_values, chosen_builds
+from ..solve import Deadline, PyomoBackend, SolveOutcome, is_integer, make_solver, solve_sequence
 from .choices import MEASURES
 from .evaluate import Evaluator
 from .portfolio import Portfolio
+from .robust_lp import StackedBackend, stack
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +101,12 @@ def _check(scenarios: list[Scenario], weights: list[float] | None, measure: str,
     return [w / sum(raw) for w in raw]
 
 
+BACKENDS = ("compiled", "pyomo")
+"""How the robust LP reaches HiGHS: ``compiled`` (default) assembles it from the scenarios' compiled LPs
+(:mod:`.robust_lp`); ``pyomo`` builds it as a Pyomo model of blocks (the reference the other is tested
+against)."""
+
+
 def robust(
     data: InputData,
     scenarios: list[Scenario],
@@ -107,14 +115,71 @@ def robust(
     measure: str = "expected",
     alpha: float = 0.9,
     time_limit: float | None = None,
+    backend: str = "compiled",
 ) -> RobustResult:
     """Solve the two-stage LP (a MILP under integer builds) and evaluate the shared portfolio under each
     scenario. The time limit (``time_limit``, else the first scenario's) bounds the robust solve and its
     tie-break together, then each evaluation (a quick LP with the builds fixed) on its own."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     weights = _check(scenarios, weights, measure, alpha)
     started = time.perf_counter()
     for scenario in scenarios:
         scenario.check_against(data)
+    limit = time_limit if time_limit is not None else scenarios[0].time_limit_seconds
+    deadline = Deadline(limit)
+    evaluators = {scenario.name: Evaluator(data, scenario, time_limit=limit) for scenario in scenarios}
+    if backend == "compiled":
+        outcome, shares = _solve_stacked([evaluators[s.name] for s in scenarios], scenarios[0], weights, measure, alpha, deadline)
+    else:
+        outcome, shares = _solve_pyomo(data, scenarios, weights, measure, alpha, deadline)
+    size = outcome.model_size
+    if not outcome.optimal:
+        message = f"the robust model ended {outcome.status}: {outcome.message}"
+        return RobustResult(outcome.status, message, measure, alpha if measure == "cvar" else None, weights, None, None, model_size=size)
+    value = outcome.objective
+    for warning in outcome.warnings:
+        logger.warning("robust: %s", warning)
+    portfolio = Portfolio(name="robust", source=f"robust ({measure})", shares=chosen_builds(shares))
+    evaluations = {name: evaluator(portfolio) for name, evaluator in evaluators.items()}
+    failed = {name: result for name, result in evaluations.items() if not result.optimal}
+    if failed:
+        name, result = next(iter(failed.items()))
+        message = f"the robust portfolio's evaluation under '{name}' ended {result.status}: {result.message}"
+        return RobustResult(result.status, message, measure, alpha if measure == "cvar" else None, weights, value,
+                            portfolio, evaluations, evaluators, model_size=size, seconds=time.perf_counter() - started)
+    return RobustResult(
+        status="optimal",
+        message="HiGHS found an optimal robust portfolio.",
+        measure=measure,
+        alpha=alpha if measure == "cvar" else None,
+        weights=weights,
+        measure_value=value,
+        portfolio=portfolio,
+        evaluations=evaluations,
+        evaluators=evaluators,
+        model_size=size,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _solve_stacked(
+    evaluators: list[Evaluator], reference: Scenario, weights: list[float], measure: str, alpha: float, deadline: Deadline
+) -> tuple[SolveOutcome, dict[tuple[str, int], float]]:
+    """The robust LP assembled from the evaluators' compiled LPs, solved with its capex tie-break."""
+    stacked = stack([(e.resolver.current_lp(), e.model) for e in evaluators], weights, measure, alpha)
+    backend = StackedBackend(stacked, solver_log=logging.getLogger("optimiser").isEnabledFor(logging.INFO))
+    outcome = solve_sequence(
+        backend, integer_builds=False, tie_break=reference.tie_break, tolerance=reference.tie_break_tolerance,
+        deadline=deadline, budget_dual=False,
+    )
+    return outcome, backend.build_values() if outcome.optimal else {}
+
+
+def _solve_pyomo(
+    data: InputData, scenarios: list[Scenario], weights: list[float], measure: str, alpha: float, deadline: Deadline
+) -> tuple[SolveOutcome, dict[tuple[str, int], float]]:
+    """The robust LP as a Pyomo model of blocks (the statement of the algebra), solved through Pyomo."""
     model = pyo.ConcreteModel(name="optimiser:robust")
     blocks = []
     for index, scenario in enumerate(scenarios):
@@ -160,46 +225,15 @@ def robust(
     model.tie_break_bound = pyo.Constraint(expr=model.measure <= model.primary_bound)
     model.tie_break = pyo.Objective(expr=reference.total_capex, sense=pyo.minimize)
 
-    limit = time_limit if time_limit is not None else scenarios[0].time_limit_seconds
-    deadline = Deadline(limit)
-    solver = make_solver(time_limit=limit)
     outcome = solve_sequence(
-        PyomoBackend(solver, model, is_integer(model)),
+        PyomoBackend(make_solver(time_limit=deadline.remaining()), model, is_integer(model)),
         integer_builds=False,
         tie_break=scenarios[0].tie_break,
         tolerance=scenarios[0].tie_break_tolerance,
         deadline=deadline,
         budget_dual=False,
     )
-    size = outcome.model_size
-    if not outcome.optimal:
-        message = f"the robust model ended {outcome.status}: {outcome.message}"
-        return RobustResult(outcome.status, message, measure, alpha if measure == "cvar" else None, weights, None, None, model_size=size)
-    value = outcome.objective
-    for warning in outcome.warnings:
-        logger.warning("robust: %s", warning)
-    portfolio = Portfolio.from_model(reference, "robust", f"robust ({measure})")
-    evaluators = {scenario.name: Evaluator(data, scenario, time_limit=limit) for scenario in scenarios}
-    evaluations = {name: evaluator(portfolio) for name, evaluator in evaluators.items()}
-    failed = {name: result for name, result in evaluations.items() if not result.optimal}
-    if failed:
-        name, result = next(iter(failed.items()))
-        message = f"the robust portfolio's evaluation under '{name}' ended {result.status}: {result.message}"
-        return RobustResult(result.status, message, measure, alpha if measure == "cvar" else None, weights, value,
-                            portfolio, evaluations, evaluators, model_size=size, seconds=time.perf_counter() - started)
-    return RobustResult(
-        status="optimal",
-        message="HiGHS found an optimal robust portfolio.",
-        measure=measure,
-        alpha=alpha if measure == "cvar" else None,
-        weights=weights,
-        measure_value=value,
-        portfolio=portfolio,
-        evaluations=evaluations,
-        evaluators=evaluators,
-        model_size=size,
-        seconds=time.perf_counter() - started,
-    )
+    return outcome, build_values(reference) if outcome.optimal else {}
 
 
 def measure_of(objectives: list[float], weights: list[float], measure: str, alpha: float | None) -> float:

@@ -130,6 +130,27 @@ class Outcome:
         return self.status == "optimal"
 
 
+@dataclass
+class CurrentLP:
+    """A model's LP as held by a resolver: bounds, CSR rows (``row_start`` with its end), costs of the primary
+    and tie-break objectives, integer columns, and the maps from Pyomo objects' ids to columns and rows."""
+
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    row_start: np.ndarray
+    row_index: np.ndarray
+    row_value: np.ndarray
+    cost: np.ndarray
+    cost_offset: float
+    tie_cost: np.ndarray
+    tie_offset: float
+    integer_columns: np.ndarray
+    column_of: dict[int, int]
+    row_of: dict[int, int]
+
+
 def _new_highs(threads: int | None) -> highspy.Highs:
     highspy = import_highspy()
     with capture_output(capture_fd=True):
@@ -593,6 +614,22 @@ class Resolver:
     def solver_version(self) -> str:
         highs = self._highs
         return f"{highs.versionMajor()}.{highs.versionMinor()}.{highs.versionPatch()}"
+
+    def current_lp(self) -> CurrentLP:
+        """The model's LP with the parameter values held (no holding rows, no fixed portfolio): copies, for
+        assembling a larger LP from it (``portfolios.robust``). Needs ``built``: column and row maps."""
+        if self.model is None:
+            raise ValueError("current_lp needs the resolver of a single model (built=...)")
+        lp = self.lp
+        return CurrentLP(
+            col_lower=self._col_lower.copy(), col_upper=self._col_upper.copy(),
+            row_lower=self._row_lower.copy(), row_upper=self._row_upper.copy(),
+            row_start=np.append(lp.row_start, len(lp.row_index)).astype(np.int64), row_index=lp.row_index.astype(np.int64),
+            row_value=lp.row_value.copy(), cost=self._cost.copy(), cost_offset=float(self._offsets[COST_OFFSET]),
+            tie_cost=self._tie_cost.copy(), tie_offset=float(self._offsets[TIE_OFFSET]),
+            integer_columns=lp.integer_columns.astype(np.int64),
+            column_of=lp.column_of, row_of=lp.row_of,
+        )
 
     # Fixed portfolios (``portfolios.evaluate``) ---------------------------------------------------------
 
