@@ -94,7 +94,11 @@ def sweep(
         logger.info("sweep %s: %d scenarios, %d already finished, %d to solve",
                     spec.name, len(tasks), len(tasks) - len(pending), len(pending))
         reporter = Progress(len(tasks), len(tasks) - len(pending), spec.name, resolve_mode(progress))
-        executor = dask if dask is not None else _local_executor(data, workers, len(pending))
+        if dask is not None:
+            executor = dask
+        else:
+            useful = len(chains(spec, pending, default_workers())) if workers is None else len(pending)
+            executor = _local_executor(data, workers, useful)
         last_consolidation = last_commit = time.perf_counter()
         batch: list = []
         solving = executor.run(chains(spec, pending, executor.slots))
@@ -133,15 +137,21 @@ def _versions() -> dict[str, str]:
         return versions()
 
 
-def _local_executor(data: InputData, workers: int | None, pending: int) -> InProcessExecutor | LocalPoolExecutor:
-    """``workers`` local processes (capped at the cores available, with a warning), or this process."""
-    count = default_workers() if workers is None else workers
+def _local_executor(data: InputData, workers: int | None, useful: int) -> InProcessExecutor | LocalPoolExecutor:
+    """``workers`` local processes (capped at the cores available, with a warning), or this process.
+
+    By default (``workers`` None) one per core, but no more than ``useful``, the chains of work the plan cuts
+    for that many (each worker builds its own model first, so a process without a chain only costs): a
+    sweep of one short chain solves in this process. ``useful`` is the pending scenarios' count when
+    ``workers`` is given.
+    """
+    count = min(default_workers(), max(useful, 1)) if workers is None else workers
     if count < 1:
         raise ValueError(f"workers must be at least 1, got {count}")
     count, note = cap_workers(count)
     if note:
         logger.warning(note)
-    if count == 1 or pending <= 1:
+    if count == 1 or useful <= 1:
         return InProcessExecutor(data)
     return LocalPoolExecutor(data, count)
 

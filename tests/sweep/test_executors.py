@@ -46,6 +46,17 @@ def test_library_caps_workers_with_a_warning(sweep_file, tmp_path, monkeypatch, 
     assert runs["worker"].nunique() == 1
 
 
+def test_default_workers_are_no_more_than_the_chains_of_work(sweep_file, tmp_path, monkeypatch):
+    """Two cores, but two scenarios make one chain (``plan.MIN_CHAIN``): a second process would only build
+    a model, so the sweep solves in this process."""
+    from optimiser.sweep import api
+
+    monkeypatch.setattr(executors, "default_workers", lambda: 2)
+    monkeypatch.setattr(api, "default_workers", lambda: 2)
+    runs = sweep(sweep_file(GRID), inputs=TINY, out=tmp_path / "out", progress=False)
+    assert set(runs["worker"]) == {f"{socket.gethostname()}:{os.getpid()}"}
+
+
 @pytest.mark.parametrize("address, words", [
     ("not an address", "expected [tcp://]host:port"),
     ("tcp://", "expected [tcp://]host:port"),
