@@ -20,6 +20,7 @@ from .constraints.stockpile import add_stockpile
 from .constraints.recycling_scrap import add_recycling_scrap
 from .constraints.separation import add_concentrate
 from .constraints.substitution import add_substitution
+from .constraints.units_started import add_units_started
 from .objective import add_dependence_expressions, add_objectives
 from .parameters import ModelStructure, build_structure, mutable_values
 from .sets import add_sets
@@ -56,6 +57,7 @@ def populate(model: pyo.Block, structure: ModelStructure, values: dict[str, dict
     add_project_risk(model, structure)
     add_availability(model)
     add_unit_limits(model)
+    add_units_started(model, structure)
     add_coupled_output(model)
     add_concentrate(model, structure)
     add_capacity(model, structure)
