@@ -1,9 +1,9 @@
 """`optimiser report DIR [--out FILE] [--png]`: regenerate report.html, and with --png its PNG figures, from a
 stored result.
 
-The page alone takes about a second on the default run; the six matplotlib PNGs take two to three times as
-long again (docs/reports.md), so they are drawn only when asked for, here and by every command that writes a
-report (``--png`` beside ``--no-report``)."""
+The page's own work takes about a second on the default run; the six matplotlib PNGs take three to four
+times as long again (docs/reports.md), so they are drawn only when asked for, here and by every command that
+writes a report (``--png`` beside ``--no-report``)."""
 
 from __future__ import annotations
 
@@ -68,8 +68,8 @@ def _pngs_where(path: Path, png: bool, result: Path) -> str:
 
 
 def add_png_argument(parser: argparse.ArgumentParser) -> None:
-    """``--png``: draw the report's figures as PNGs in figures/ too (matplotlib, two to three times the page's
-    time), for slides; the page's charts have a camera button that saves one PNG each anyway."""
+    """``--png``: draw the report's figures as PNGs in figures/ too (matplotlib: the command takes about twice
+    as long), for slides; the page's charts have a camera button that saves one PNG each anyway."""
     parser.add_argument("--png", action="store_true", help="also draw each figure as a PNG in figures/ beside the report, for slides (slower)")
 
 
