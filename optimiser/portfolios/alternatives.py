@@ -21,17 +21,16 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
 from ..errors import UsageError
 from ..inputs.data import InputData
-from ..model import build_model, build_structure
-from ..runner import RunResult, finish, solve_scenario_model
+from ..model import build_structure
+from ..runner import RunResult
 from ..scenario import Scenario
-from ..solve import SIMPLEX_PRIMAL, TIE_BREAK_ABSOLUTE_TOLERANCE, Deadline, is_integer, make_solver, run_within
+from ..solve import TIE_BREAK_ABSOLUTE_TOLERANCE, Deadline
 from .choices import MODES
 from .evaluate import Evaluator
 from .portfolio import Portfolio
@@ -52,8 +51,8 @@ class Alternative:
     result: RunResult
 
 
-def _emphasis_goals(model: pyo.ConcreteModel, structure, mode: str) -> list[tuple[str, str, object, int]]:
-    """(label, criterion, expression, sense) for every stage or country, maximise then minimise."""
+def _emphasis_goals(model: pyo.ConcreteModel, structure, mode: str) -> list[tuple[str, str, dict, int]]:
+    """(label, criterion, capex coefficients by build, sense) for every stage or country, maximise then minimise."""
     goals = []
     if mode == "stages":
         groups = {s: [p for p in structure.buildable_projects if s in structure.projects[p].stages] for s in structure.stages}
@@ -64,7 +63,7 @@ def _emphasis_goals(model: pyo.ConcreteModel, structure, mode: str) -> list[tupl
         if not projects:
             continue
         members = set(projects)
-        spend = sum(model.capex_total[p, tau] * model.build[p, tau] for p, tau in model.BUILD if p in members)
+        spend = {(p, tau): pyo.value(model.capex_total[p, tau]) for p, tau in model.BUILD if p in members}
         slug = group.lower().replace(" ", "-")
         goals.append((f"max-{slug}", f"maximise capex in {group}", spend, pyo.maximize))
         goals.append((f"min-{slug}", f"minimise capex in {group}", spend, pyo.minimize))
@@ -97,21 +96,15 @@ def alternatives(
     """
     check_arguments(slack, count, mode)
     scenario.check_against(data)
-    started = time.perf_counter()
     structure = build_structure(data, scenario)
-    model, structure = build_model(data, scenario, structure)
-    solver = make_solver(time_limit=scenario.time_limit_seconds)
+    evaluator = Evaluator(data, scenario, structure)
     deadline = Deadline(scenario.time_limit_seconds)
-    outcome = solve_scenario_model(model, scenario, solver, deadline)
-    optimum = finish(data, scenario, model, structure, outcome, {}, [], started)
-    optimum_portfolio = Portfolio.from_model(model, "optimum", "optimum")
-    if not outcome.optimal:
+    optimum = evaluator.optimise(deadline)
+    if not optimum.optimal:
         return optimum, []
-    bound = outcome.objective * (1 + slack) + TIE_BREAK_ABSOLUTE_TOLERANCE
-    model.primary.deactivate()
-    model.tie_break.deactivate()
-    model.primary_bound.set_value(bound)
-    model.tie_break_bound.activate()
+    model = evaluator.model
+    optimum_portfolio = Portfolio.from_model(model, "optimum", "optimum")
+    bound = optimum.objective * (1 + slack) + TIE_BREAK_ABSOLUTE_TOLERANCE
 
     found: list[Alternative] = []
     used: dict[str, float] = {}
@@ -122,27 +115,24 @@ def alternatives(
 
     lean_on(optimum_portfolio)
     goals = _emphasis_goals(model, structure, mode) if mode != "projects" else []
-    integer = is_integer(model)
-    # Every alternative keeps the optimum's bound: the previous plan is primal feasible for the next goal,
-    # so primal simplex from its basis finishes in few iterations (as the capex tie-break does).
-    solver.config.solver_options["simplex_strategy"] = SIMPLEX_PRIMAL
-    evaluator: Evaluator | None = None
+    resolver = evaluator.resolver
     for index in range(count):
         if mode == "projects":
             label, criterion = f"alt-{index + 1:02d}-fewest-shared-projects", "minimise overlap with earlier portfolios"
-            expression = sum(
-                used[p] * model.build[p, tau] / structure.projects[p].max_units for p, tau in model.BUILD if p in used
-            )
+            costs = {(p, tau): used[p] / structure.projects[p].max_units for p, tau in model.BUILD if p in used}
             sense = pyo.minimize
         else:
             if index >= len(goals):
                 break
-            slug, criterion, expression, sense = goals[index]
+            slug, criterion, costs, sense = goals[index]
             label = f"alt-{index + 1:02d}-{slug}"
-        if hasattr(model, "mga_objective"):
-            model.del_component(model.mga_objective)
-        model.mga_objective = pyo.Objective(expr=expression, sense=sense)
-        status, condition, _, _ = run_within(solver, model, deadline, integer=integer)
+        sign = 1.0 if sense == pyo.minimize else -1.0
+        evaluator.release()
+        resolver.set_goal({pair: sign * cost for pair, cost in costs.items()}, bound)
+        try:
+            status, condition, _ = resolver.run(deadline)
+        finally:
+            resolver.set_primary()
         if status != "optimal":
             warning = (
                 f"alternative {index + 1} ({criterion}): the solve ended {status} ({condition}); "
@@ -151,16 +141,16 @@ def alternatives(
             logger.warning(warning)
             optimum.summary["warnings"].append(warning)
             break
+        resolver.load_solution()
         portfolio = Portfolio.from_model(model, label, criterion)
         lean_on(portfolio)
-        evaluator = evaluator or Evaluator(data, scenario, structure)
         result = evaluator(portfolio)
         result.summary.update(
             {
                 "kind": "alternative",
                 "criterion": criterion,
                 "slack": slack,
-                "optimum_objective": outcome.objective,
+                "optimum_objective": optimum.objective,
                 "slack_bound": bound,
             }
         )

@@ -130,15 +130,20 @@ class Evaluator:
             self.data, self.scenario, self.model, self.structure, outcome, timings, list(self.warnings), started, extra_summary=extra
         )
 
-    def optimise(self) -> RunResult:
-        """The scenario's own optimum (as ``optimiser.solve`` without the baseline) on this model, warm."""
-        started = time.perf_counter()
-        scenario = self.scenario
+    def release(self) -> None:
+        """The builds free again (the model as built): for :meth:`optimise` and the alternatives' goals."""
         self.resolver.release_builds()
         release_portfolio(self.model, self.structure)
+
+    def optimise(self, deadline: Deadline | None = None) -> RunResult:
+        """The scenario's own optimum (as ``optimiser.solve`` without the baseline) on this model, warm,
+        within ``deadline`` (default: the time limit from now)."""
+        started = time.perf_counter()
+        scenario = self.scenario
+        self.release()
         outcome = solve_sequence(
             self.resolver, integer_builds=self.resolver.integer, tie_break=scenario.tie_break,
-            tolerance=scenario.tie_break_tolerance, deadline=Deadline(self.time_limit),
+            tolerance=scenario.tie_break_tolerance, deadline=deadline or Deadline(self.time_limit),
         )
         outcome.solver_version = self.resolver.solver_version()
         if outcome.optimal:

@@ -495,6 +495,8 @@ class Resolver:
         if self._tie_mode == "secondary" and not self.integer:
             self._secondary_basis = highs.getBasis()
         columns = self.lp.objective_columns
+        if self._tie_mode == "goal":
+            columns = np.arange(self.lp.num_col, dtype=np.int32)
         highs.changeColsCost(len(columns), columns, self._cost[columns])
         highs.changeObjectiveOffset(self._offsets[COST_OFFSET])
         highs.changeRowBounds(self._tie_row, -INF, INF)
@@ -543,6 +545,25 @@ class Resolver:
         columns = self.lp.objective_columns
         highs.changeColsCost(len(columns), columns, self._tie_cost[columns])
         highs.changeObjectiveOffset(self._offsets[TIE_OFFSET])
+
+    def set_goal(self, costs: Mapping[tuple[str, int], float], held_optimum: float) -> None:
+        """Minimise ``Σ costs[p, τ] · build[p, τ]`` with the primary objective held at most ``held_optimum``
+        (near-optimal alternatives); started from the basis HiGHS holds (any plan within the bound is primal
+        feasible) by primal simplex. :meth:`set_primary` undoes it. Needs ``built``."""
+        model = self.model
+        if model is None:
+            raise ValueError("set_goal needs the resolver of a single model (built=...)")
+        highs = self._highs
+        if self._tie_mode != "goal":
+            self._hold_primary(held_optimum, "goal")
+            self._primary_basis = None  # each goal starts from the plan before it, not the optimum's basis
+        else:
+            highs.changeRowBounds(self._tie_row, -INF, held_optimum - self._offsets[COST_OFFSET])
+        vector = np.zeros(self.lp.num_col)
+        for pair, cost in costs.items():
+            vector[self.lp.column_of[id(model.build[pair])]] = cost
+        highs.changeColsCost(self.lp.num_col, np.arange(self.lp.num_col, dtype=np.int32), vector)
+        highs.changeObjectiveOffset(0.0)
 
     def run(self, deadline: Deadline, load: bool = True) -> tuple[str, str, float | None]:
         """Run HiGHS within what is left of ``deadline``: (status, condition, objective); simplex iterations
