@@ -16,6 +16,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from .inputs.data import InputData
+from .result_format import DEPENDENCE_GROUPS as DEPENDENCE_GROUPS  # re-exported: named from here too
 from .model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, ModelStructure, Project, online_year
 from .model.constraints.balance import demand_avoided, magnet_demand_avoided, stock_draw
 from .model.constraints.budget import instrument_spend
@@ -38,8 +39,6 @@ TOLERANCE_KT = 1e-6
 BUDGET_RELATIVE_TOLERANCE = 1e-6
 BUDGET_ABSOLUTE_TOLERANCE_BUSD = 1e-6
 """Spending counts as over a budget or yearly cap only beyond ``limit · (1 + relative) + absolute`` ($B)."""
-DEPENDENCE_GROUPS: tuple[str, ...] = ("all", "restricted")
-"""The aggregate element rows of the dependence table: every element, and the restricted ones."""
 
 
 @dataclass

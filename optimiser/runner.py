@@ -26,6 +26,7 @@ from .model.constraints.stockpile import summary_stockpile
 from .model.constraints.substitution import summary_substitution
 from .model.parameters import MUSD_PER_BUSD, ModelStructure, unmet_weight_warnings
 from .result_warnings import plan_warnings
+from .result_format import RESULT_FORMAT as RESULT_FORMAT  # re-exported: named from here too
 from .results import DEPENDENCE_GROUPS, ResultTables, check_invariants, extract_dependence, extract_tables
 from .scenario import Scenario
 from .solve import SLOPE_STEP_BUSD, Deadline, SolveOutcome, import_highspy, make_solver, solve_model, solve_sequence
@@ -36,8 +37,6 @@ logger = logging.getLogger(__name__)
 OBJECTIVE_UNIT = "percentage points: weighted dependence (0-100) plus K times the weighted unmet share (above 100 only when demand goes unmet)"
 """What the objective counts: dependence is 0-100 points, and each unmet point weighs K times as much."""
 
-RESULT_FORMAT = 1
-"""Version of the result directory layout; commands that read results refuse other versions."""
 
 
 @dataclass

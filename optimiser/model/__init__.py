@@ -1,6 +1,17 @@
-"""The linear programme: structure and parameters, one module per constraint family, the objectives."""
+"""The linear programme: structure and parameters, one module per constraint family, the objectives.
 
-from .build import build_model
-from .parameters import ModelStructure, build_structure, mutable_values
+Names are imported on first use: :mod:`.parameters` loads no Pyomo, so readers of results (the reports)
+that need only the structure do not wait for it.
+"""
 
-__all__ = ["ModelStructure", "build_model", "build_structure", "mutable_values"]
+from ..lazy import lazy_exports
+
+__all__ = lazy_exports(
+    __name__,
+    {
+        "ModelStructure": ".parameters",
+        "build_model": ".build",
+        "build_structure": ".parameters",
+        "mutable_values": ".parameters",
+    },
+)

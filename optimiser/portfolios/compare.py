@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import UsageError
-from ..results import DEPENDENCE_GROUPS
+from ..result_format import DEPENDENCE_GROUPS
 from .result_dir import StoredResult, read_results
 
 COLUMNS = ["section", "result", "item", "stage", "year", "metric", "value"]

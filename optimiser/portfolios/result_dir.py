@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputIssue, ResultDirectoryError
-from ..runner import RESULT_FORMAT
+from ..result_format import RESULT_FORMAT
 from ..store import check_complete, finish_interrupted_write, read_json_object, read_result_csv
 
 

@@ -22,7 +22,7 @@ from ..inputs.data import InputData
 from ..inputs.schema import TABLES
 from ..model.parameters import ModelStructure, build_structure, construction_span, construction_years
 from ..portfolios.result_dir import read_result
-from ..results import DEPENDENCE_GROUPS
+from ..result_format import DEPENDENCE_GROUPS
 from ..scenario import Scenario
 from ..store import read_result_csv
 

@@ -28,7 +28,7 @@ from ..errors import InputError, InputIssue
 from ..portfolios.result_dir import StoredResult, read_result
 from ..store import read_csv_table, read_json_object
 from ..portfolios.stress import regret_table
-from ..results import DEPENDENCE_GROUPS
+from ..result_format import DEPENDENCE_GROUPS
 from . import style
 
 logger = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ import pandas as pd
 from ..errors import InputError, InputIssue
 from ..store import read_json_object
 from ..sweep.store import DEPENDENCE, read_detail
-from ..results import DEPENDENCE_GROUPS
+from ..result_format import DEPENDENCE_GROUPS
 
 logger = logging.getLogger(__name__)
 

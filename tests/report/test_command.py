@@ -75,14 +75,15 @@ def test_a_report_without_pngs_has_the_same_charts_and_no_stale_png(results, tmp
     assert f"PNG figures: optimiser report {directory} --png" in capsys.readouterr().out
 
 
-def test_a_report_without_pngs_imports_no_matplotlib(results, tmp_path: Path):
+def test_a_report_without_pngs_imports_no_matplotlib_nor_pyomo(results, tmp_path: Path):
+    """Reading a result needs neither the PNG library nor the modelling one (issue 14: the report's time)."""
     probe = (
         "import sys\nfrom optimiser.cli import main\n"
         f"assert main(['report', {str(results['tiny'].directory)!r}, '--out', {str(tmp_path / 'r.html')!r}, '--inputs', {str(TINY)!r}]) == 0\n"
-        "print('matplotlib' in sys.modules)"
+        "print('matplotlib' in sys.modules, 'pyomo' in sys.modules, 'highspy' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.split()[-1] == "False", done.stdout
+    assert done.stdout.split()[-3:] == ["False", "False", "False"], done.stdout
 
 
 def test_a_failing_report_keeps_the_run_and_warns(tmp_path: Path, monkeypatch, caplog):
