@@ -12,7 +12,7 @@ run     ``optimiser run --scenario <inputs>/scenarios/base.toml --inputs <inputs
         (loading and validating the inputs, build, the no-build baseline, the primary solve, tie-break,
         budget slopes, extraction, writing the result), the stage timings of its ``summary.json``, and the
         seconds and iterations of every call of HiGHS's ``run`` (``highspy.Highs.run`` wrapped), so the rest
-        is the optimiser's own (mostly Pyomo) time.
+        is the optimiser's own time (the Pyomo build, its compilation to arrays, the result tables).
 dual    bare highspy on the saved LP, cold: ``passModel``, then dual simplex (``solver = simplex``,
         ``simplex_strategy = 1``, the optimiser's choice).
 ipm     the same with interior point and crossover (``solver = ipm``, ``run_crossover = on``).
