@@ -357,6 +357,8 @@ def _summary(
         "budget_dual_right": outcome.budget_dual_right,
         "budget_dual_step_busd": SLOPE_STEP_BUSD if outcome.budget_dual_right is not None else None,
         "secondary_objective": outcome.secondary_objective,
+        "objective_bound": outcome.objective_bound,
+        "mip_gap": outcome.mip_gap,
         "headline": _headline(result, structure),
         "horizon": [structure.first_year, structure.last_year],
         "first_decision_year": structure.first_decision_year,

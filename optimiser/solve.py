@@ -93,6 +93,7 @@ class SolveOutcome:
     budget_dual_lp: float | None = None
     budget_dual_left: float | None = None
     budget_dual_right: float | None = None
+    objective_bound: float | None = None
     model_size: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -101,6 +102,15 @@ class SolveOutcome:
     @property
     def optimal(self) -> bool:
         return self.status == "optimal"
+
+    @property
+    def mip_gap(self) -> float | None:
+        """The primary solve's proven relative gap, |objective − bound| / |objective|, for a MIP (0 where
+        both are 0); None for an LP."""
+        if self.objective is None or self.objective_bound is None:
+            return None
+        gap = abs(self.objective - self.objective_bound)
+        return gap / abs(self.objective) if self.objective != 0 else (0.0 if gap == 0 else float("inf"))
 
 
 class SolveBackend(Protocol):
@@ -145,6 +155,9 @@ class SolveBackend(Protocol):
     def model_size(self) -> dict[str, int]:
         """Rows, columns and non-zeros of the LP as the solver holds it."""
 
+    def objective_bound(self) -> float | None:
+        """For a MIP, the best bound on the objective the last solve proved (its dual bound); else None."""
+
 
 def held_optimum(optimum: float, tolerance: float) -> float:
     """The bound on an objective in the later solves: its optimum within ``tolerance``."""
@@ -186,6 +199,8 @@ def solve_sequence(
     if status != "optimal":
         return outcome
     outcome.objective = float(objective)
+    if integer_builds:
+        outcome.objective_bound = backend.objective_bound()
     rows = backend.budget_rows()
     if budget_dual and not integer_builds and rows == BUDGET_ACTIVE:
         outcome.budget_dual_lp = backend.lp_budget_dual()
@@ -492,6 +507,10 @@ class PyomoBackend:
 
     def model_size(self) -> dict[str, int]:
         return model_size(self.solver)
+
+    def objective_bound(self) -> float | None:
+        bound = getattr(self._results, "objective_bound", None) if self.integer else None
+        return None if bound is None else float(bound)
 
 
 def solve_model(

@@ -99,3 +99,15 @@ def test_compiled_run_equals_the_pyomo_run_on_default_data(scenario_file, same_p
     data = load_inputs(INPUTS)
     scenario = Scenario.from_toml(INPUTS / "scenarios" / scenario_file)
     _assert_same_run(solve(data, scenario), solve(data, scenario, backend="pyomo"), same_plan)
+
+
+def test_an_integer_run_reports_its_proven_bound_and_gap(tiny):
+    """summary.json's objective_bound and mip_gap: HiGHS's dual bound after the primary MILP, on both paths;
+    None for an LP (it has no gap to prove)."""
+    scenario = Scenario.from_toml(TINY / "scenarios" / "base.toml")
+    for backend in BACKENDS:
+        integer = solve(tiny, scenario.with_overrides(integer_builds=True), backend=backend)
+        assert integer.summary["objective_bound"] <= integer.objective + 1e-9
+        assert 0.0 <= integer.summary["mip_gap"] <= 1e-4  # HiGHS's default relative gap
+        continuous = solve(tiny, scenario, backend=backend)
+        assert continuous.summary["objective_bound"] is None and continuous.summary["mip_gap"] is None

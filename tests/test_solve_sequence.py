@@ -188,6 +188,9 @@ class ScriptedBackend:
     def restore(self, saved: str) -> None:
         self.plan = saved
 
+    def objective_bound(self) -> float | None:
+        return None
+
     def model_size(self) -> dict[str, int]:
         return {"rows": 1, "columns": 2, "nonzeros": 3}
 

@@ -21,8 +21,12 @@ from ..solve import Deadline, SolveOutcome, solve_sequence
 from .portfolio import Portfolio
 
 
-DROPPED_ROWS = ("budget_limit", "yearly_budget_limit", "unit_limit", "minimum_scale_lower", "minimum_scale_upper")
-"""Rows that constrain the choice of builds: dropped while a given portfolio is evaluated."""
+DROPPED_ROWS = (
+    "budget_limit", "yearly_budget_limit", "unit_limit", "minimum_scale_lower", "minimum_scale_upper",
+    "units_started_count",
+)
+"""Rows that constrain the choice of builds (or only count it, as ``units_started_count``, whose bound of
+``max_units`` a rounded portfolio could break): dropped while a given portfolio is evaluated."""
 ZEROED_VARIABLES = ("built",)
 """Choice variables other than ``build`` held at 0 while a given portfolio is evaluated."""
 
@@ -39,7 +43,7 @@ def fix_portfolio(model: pyo.ConcreteModel, portfolio: Portfolio) -> None:
         model.build[p, tau].domain = pyo.NonNegativeReals
         model.build[p, tau].set_value(portfolio.shares.get((p, tau), 0.0), skip_validation=True)
         model.build[p, tau].fix()
-    if hasattr(model, "units_started"):  # the builds' running count: fractional with a fractional portfolio
+    if hasattr(model, "units_started"):  # the builds' running count, its rows dropped: free and continuous
         for var in model.units_started.values():
             var.domain = pyo.NonNegativeReals
     for name in DROPPED_ROWS:

@@ -238,6 +238,9 @@ class StackedBackend:
         held = int(highs.getRows(1, np.array([self._hold_row], dtype=np.int32))[4])
         return {"rows": int(highs.getNumRow()) - 1, "columns": int(highs.getNumCol()), "nonzeros": int(highs.getNumNz()) - held}
 
+    def objective_bound(self) -> float | None:
+        return float(self._highs.getInfo().mip_dual_bound) if self.integer else None
+
     def build_values(self) -> dict[tuple[str, int], float]:
         """The shared builds of the current solution (whole units under integer builds)."""
         values = np.asarray(self._solution.col_value)[self.stacked.build_columns]

@@ -573,6 +573,12 @@ class Resolver:
         """Run HiGHS within what is left of ``deadline``: (status, condition, objective); simplex iterations
         are counted. An optimal solution becomes the current one when ``load``.
 
+        With integer columns, a held stage (the capex tie-break, the secondary solve) starts from the plan
+        before it as a MIP start: that plan is feasible there (its optimum is what is held), and on the
+        default data the tie-break took 46 s from it against 118 s without (``benchmarks/integer_builds.py``).
+        The budget dual's re-solves at B ± 1 get no start: at B - 1 the plan is over budget, and at B + 1 the
+        start measured no faster.
+
         With no time left HiGHS is not called. HiGHS keeps one thread scheduler per process: a first run
         with ``threads = 1`` in a process where another instance started it with more threads fails, and is
         retried once after a reset.
@@ -582,6 +588,8 @@ class Resolver:
         self._set_time_limit(deadline.remaining())
         highs = self._highs
         highspy = self._highspy
+        if self.integer and self._tie_mode in ("tie_break", "secondary") and self._solution is not None:
+            highs.setSolution(self._solution)
         result = highs.run()
         if not self._scheduler_checked:
             self._scheduler_checked = True
@@ -635,6 +643,12 @@ class Resolver:
             "columns": int(highs.getNumCol()),
             "nonzeros": int(highs.getNumNz()) - held_nonzeros,
         }
+
+    def objective_bound(self) -> float | None:
+        """HiGHS's MIP dual bound after the last solve of a MIP (None for an LP)."""
+        if not self.integer or self.holding:
+            return None
+        return float(self._highs.getInfo().mip_dual_bound)
 
     def solver_version(self) -> str:
         highs = self._highs
