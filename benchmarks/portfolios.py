@@ -23,7 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-import highspy
+from common import HighsClock  # benchmarks/common.py: this script's folder is on sys.path when it runs
+
 import numpy as np
 
 from optimiser import Scenario, load_inputs
@@ -39,32 +40,6 @@ ROBUST_SET = (
     "equipment_controls", "demand_steps",
 )
 """The scenarios of the robust runs, the first S of them (base first: its budget rows are the reference)."""
-
-
-class HighsClock:
-    """Seconds and calls of ``highspy.Highs.run`` while installed."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self.calls = 0
-        self._original = highspy.Highs.run
-
-    def __enter__(self) -> HighsClock:
-        clock, original = self, self._original
-
-        def timed_run(highs):
-            started = time.perf_counter()
-            try:
-                return original(highs)
-            finally:
-                clock.seconds += time.perf_counter() - started
-                clock.calls += 1
-
-        highspy.Highs.run = timed_run
-        return self
-
-    def __exit__(self, *exc) -> None:
-        highspy.Highs.run = self._original
 
 
 def time_robust(data, count: int) -> dict:

@@ -25,8 +25,6 @@ import argparse
 import contextlib
 import io
 import json
-import os
-import platform
 import resource
 import shutil
 import statistics
@@ -37,22 +35,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from common import machine  # benchmarks/common.py: this script's folder is on sys.path when it runs
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 2.0
 """Issue 14: `optimiser report` of a run on the default data within 2 s."""
 IMPORTS = "import optimiser.cli, optimiser.commands.report, optimiser.inputs.load, optimiser.report.html"
-
-
-def machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores ({model or platform.processor()}), Python {platform.python_version()}, {platform.system()}"
 
 
 def solve_default(work: Path, inputs: Path) -> Path:

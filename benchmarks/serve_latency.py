@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -29,6 +28,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from common import machine  # benchmarks/common.py: this script's folder is on sys.path when it runs
 
 import optimiser
 from optimiser.serve.workbench import DEFAULT_TIME_LIMIT_SECONDS
@@ -39,18 +40,6 @@ CHROMIUM = "/usr/bin/chromium"
 BUDGETS = (14.0, 14.5, 15.0, 16.0, 16.5, 17.0, 13.0, 13.5, 12.0, 18.0,
            15.5, 14.2, 15.8, 13.7, 16.3, 12.5, 17.5, 14.8, 15.2, 16.8)
 """Budget edits ($B), from the base scenario's $15.5B: small and large steps, up and down."""
-
-
-def machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores ({model or platform.processor()}), Python {platform.python_version()}, {platform.system()}"
 
 
 def free_port() -> int:

@@ -25,7 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import highspy
+from common import HighsClock  # benchmarks/common.py: this script's folder is on sys.path when it runs
+
 
 from optimiser.inputs.load import load_inputs
 from optimiser.runner import versions
@@ -36,30 +37,6 @@ from optimiser.sweep.spec import load_spec
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SPEC = REPOSITORY / "inputs" / "sweeps" / "monte_carlo.toml"
-
-
-class HighsClock:
-    """Seconds spent in ``highspy.Highs.run`` while installed."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self._original = highspy.Highs.run
-
-    def __enter__(self) -> HighsClock:
-        clock, original = self, self._original
-
-        def timed_run(highs):
-            started = time.perf_counter()
-            try:
-                return original(highs)
-            finally:
-                clock.seconds += time.perf_counter() - started
-
-        highspy.Highs.run = timed_run
-        return self
-
-    def __exit__(self, *exc) -> None:
-        highspy.Highs.run = self._original
 
 
 def per_scenario(data, scenarios, repeats: int) -> dict:

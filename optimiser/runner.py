@@ -29,7 +29,7 @@ from .result_warnings import plan_warnings
 from .result_format import RESULT_FORMAT as RESULT_FORMAT  # re-exported: named from here too
 from .results import DEPENDENCE_GROUPS, ResultTables, check_invariants, extract_dependence, extract_tables
 from .scenario import Scenario
-from .solve import SLOPE_STEP_BUSD, Deadline, SolveOutcome, import_highspy, make_solver, solve_model, solve_sequence
+from .solve import SLOPE_STEP_BUSD, Deadline, SolveOutcome, import_highspy, make_solver, solve_model
 from .store import finite_only
 
 logger = logging.getLogger(__name__)
@@ -188,13 +188,7 @@ def _solve_compiled(
         t0 = time.perf_counter()
         baseline_dependence = _compiled_baseline(resolver, model, structure, data, deadline)
         timings["solve_baseline"] = time.perf_counter() - t0
-    outcome = solve_sequence(
-        resolver,
-        integer_builds=resolver.integer,
-        tie_break=scenario.tie_break,
-        tolerance=scenario.tie_break_tolerance,
-        deadline=deadline,
-    )
+    outcome = resolver.solve_sequence(scenario, deadline)
     outcome.solver_version = resolver.solver_version()
     if outcome.optimal:
         t0 = time.perf_counter()

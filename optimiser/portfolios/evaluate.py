@@ -145,10 +145,7 @@ class Evaluator:
         started = time.perf_counter()
         scenario = self.scenario
         self.release()
-        outcome = solve_sequence(
-            self.resolver, integer_builds=self.resolver.integer, tie_break=scenario.tie_break,
-            tolerance=scenario.tie_break_tolerance, deadline=deadline or Deadline(self.time_limit),
-        )
+        outcome = self.resolver.solve_sequence(scenario, deadline or Deadline(self.time_limit))
         outcome.solver_version = self.resolver.solver_version()
         if outcome.optimal:
             self.resolver.load_solution()

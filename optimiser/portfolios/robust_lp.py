@@ -24,6 +24,7 @@ import numpy as np
 
 from ..solve import BUDGET_DROPPED, SIMPLEX_DUAL, SIMPLEX_PRIMAL, Deadline, import_highspy
 from ..solve_status import NOT_STARTED, from_highs
+from ..sweep.lp import LPArrays
 from ..sweep.resolve import CurrentLP
 
 INF = float("inf")
@@ -33,17 +34,10 @@ REFERENCE_ONLY_ROWS = ("budget_limit", "yearly_budget_limit", "unit_limit")
 
 
 @dataclass
-class StackedLP:
-    """The assembled robust LP: arrays for HiGHS, the measure's and the tie-break's costs, and where the
-    shared build columns are."""
+class StackedLP(LPArrays):
+    """The assembled robust LP: its arrays, the measure's and the tie-break's costs, and where the shared
+    build columns are."""
 
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    row_start: np.ndarray
-    row_index: np.ndarray
-    row_value: np.ndarray
     measure_cost: np.ndarray
     measure_offset: float
     tie_cost: np.ndarray
@@ -86,7 +80,7 @@ def stack(
             for name in REFERENCE_ONLY_ROWS:
                 if hasattr(model, name):
                     kept_rows[[lp.row_of[id(row)] for row in getattr(model, name).values()]] = False
-        lengths = np.diff(lp.row_start)
+        lengths = np.diff(np.append(lp.row_start, len(lp.row_index)))
         entry_kept = np.repeat(kept_rows, lengths)
         row_lower.append(lp.row_lower[kept_rows])
         row_upper.append(lp.row_upper[kept_rows])
@@ -133,7 +127,7 @@ def stack(
         col_upper=np.concatenate(col_upper + [np.array(extra_upper)]),
         row_lower=np.concatenate(row_lower + [np.full(len(rows_added), -INF)]),
         row_upper=np.concatenate(row_upper + [np.array([bound for _, _, bound in rows_added])]),
-        row_start=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+        row_start=np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int32),
         row_index=np.concatenate(row_index + [cols for cols, _, _ in rows_added]).astype(np.int32),
         row_value=np.concatenate(row_value + [values for _, values, _ in rows_added]),
         measure_cost=measure_cost,
@@ -162,7 +156,7 @@ class StackedBackend:
         rows = len(stacked.row_lower)
         highs.addRows(
             rows, stacked.row_lower, stacked.row_upper, len(stacked.row_value),
-            stacked.row_start[:-1].astype(np.int32), stacked.row_index, stacked.row_value,
+            stacked.row_start, stacked.row_index, stacked.row_value,
         )
         held = np.flatnonzero(stacked.measure_cost).astype(np.int32)
         highs.addRow(-INF, INF, len(held), held, stacked.measure_cost[held])

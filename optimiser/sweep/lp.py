@@ -220,7 +220,21 @@ class _Targets:
 
 
 @dataclass
-class CompiledLP:
+class LPArrays:
+    """An LP's bounds and rows as HiGHS takes them: column and row bounds, and the rows in compressed form
+    (``row_start[i]`` the first of row ``i``'s entries in ``row_index`` and ``row_value``)."""
+
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    row_start: np.ndarray
+    row_index: np.ndarray
+    row_value: np.ndarray
+
+
+@dataclass
+class CompiledLP(LPArrays):
     """The LP of one built model, and the map from mutable parameters to its numbers.
 
     Static parts are the arrays HiGHS is loaded with (NaN where a target sets the number: evaluate the
@@ -234,13 +248,6 @@ class CompiledLP:
     columns: list[object]
     column_of: dict[int, int]
     integer_columns: np.ndarray
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    row_start: np.ndarray
-    row_index: np.ndarray
-    row_value: np.ndarray
     cost: np.ndarray
     tie_cost: np.ndarray
     cost_offset: float

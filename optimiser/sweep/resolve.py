@@ -39,7 +39,7 @@ from ..model.instrument_data import instrument_structure_key
 from ..model.parameters import MUSD_PER_BUSD, TONNES_PER_KT, ModelStructure, mutable_values
 from ..results import DEPENDENCE_GROUPS, build_rows, dependence_cells
 from ..scenario import RESULT_FIELDS, STRUCTURAL_FIELDS, Scenario
-from ..solve import BUDGET_ABSENT, BUDGET_ACTIVE, Deadline, import_highspy, snap_integers, solve_sequence
+from ..solve import BUDGET_ABSENT, BUDGET_ACTIVE, Deadline, SolveOutcome, import_highspy, snap_integers, solve_sequence
 from ..solve_status import NOT_STARTED, from_highs
 from .lp import (
     COEFFICIENT,
@@ -55,6 +55,7 @@ from .lp import (
     TIE_COST,
     TIE_OFFSET,
     CompiledLP,
+    LPArrays,
     compile_model,
 )
 
@@ -131,17 +132,10 @@ class Outcome:
 
 
 @dataclass
-class CurrentLP:
-    """A model's LP as held by a resolver: bounds, CSR rows (``row_start`` with its end), costs of the primary
-    and tie-break objectives, integer columns, and the maps from Pyomo objects' ids to columns and rows."""
+class CurrentLP(LPArrays):
+    """A model's LP as held by a resolver: its arrays, the costs of the primary and tie-break objectives,
+    integer columns, and the maps from Pyomo objects' ids to columns and rows."""
 
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    row_start: np.ndarray
-    row_index: np.ndarray
-    row_value: np.ndarray
     cost: np.ndarray
     cost_offset: float
     tie_cost: np.ndarray
@@ -449,13 +443,7 @@ class Resolver:
         timings["update"] = time.perf_counter() - t0
 
         self._iterations = 0
-        solved = solve_sequence(
-            self,
-            integer_builds=self.integer,
-            tie_break=scenario.tie_break,
-            tolerance=scenario.tie_break_tolerance,
-            deadline=deadline,
-        )
+        solved = self.solve_sequence(scenario, deadline)
         for name, seconds in solved.timings.items():
             timings[SWEEP_TIMINGS.get(name, name)] = seconds
         outcome = Outcome(
@@ -482,6 +470,17 @@ class Resolver:
         timings["extract"] = time.perf_counter() - t0
         timings["total"] = time.perf_counter() - started
         return outcome
+
+    def solve_sequence(self, scenario: Scenario, deadline: Deadline) -> SolveOutcome:
+        """``solve.solve_sequence`` on this resolver the way ``scenario`` asks (integer builds, tie-break and
+        its tolerance), from the parameters held now."""
+        return solve_sequence(
+            self,
+            integer_builds=self.integer,
+            tie_break=scenario.tie_break,
+            tolerance=scenario.tie_break_tolerance,
+            deadline=deadline,
+        )
 
     def set_primary(self) -> None:
         """Primary costs, free holding rows and the primary solve's basis (the state between scenarios).
@@ -663,7 +662,7 @@ class Resolver:
         return CurrentLP(
             col_lower=self._col_lower.copy(), col_upper=self._col_upper.copy(),
             row_lower=self._row_lower.copy(), row_upper=self._row_upper.copy(),
-            row_start=np.append(lp.row_start, len(lp.row_index)).astype(np.int64), row_index=lp.row_index.astype(np.int64),
+            row_start=lp.row_start.astype(np.int64), row_index=lp.row_index.astype(np.int64),
             row_value=lp.row_value.copy(), cost=self._cost.copy(), cost_offset=float(self._offsets[COST_OFFSET]),
             tie_cost=self._tie_cost.copy(), tie_offset=float(self._offsets[TIE_OFFSET]),
             integer_columns=lp.integer_columns.astype(np.int64),
