@@ -214,3 +214,20 @@ def test_the_integer_formulation_leaves_the_default_lp_alone():
             var.domain = pyo.NonNegativeReals
     Highs().solve(relaxed)
     assert pyo.value(relaxed.primary) == pytest.approx(DEFAULT_LP_OPTIMUM, rel=1e-7)
+
+
+def test_run_prints_the_proven_gap_of_whole_units(tmp_path, capsys):
+    """`optimiser run` with integer builds says how close to proven the whole-unit plan is (summary.json's
+    mip_gap and objective_bound); a continuous run says nothing of it."""
+    from optimiser.cli import main
+
+    tiny = Path(__file__).resolve().parent / "data" / "tiny"
+    scenario = tmp_path / "whole.toml"
+    scenario.write_text('name = "whole"\nbudget_busd = 0.5\ninteger_builds = true\n')
+    assert main(["run", "--inputs", str(tiny), "--scenario", str(scenario), "--out", str(tmp_path / "r"), "--no-report"]) == 0
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert 0.0 <= summary["mip_gap"] <= 1e-4 and summary["objective_bound"] <= summary["objective"] + 1e-9
+    assert f"whole units: proven within {100 * summary['mip_gap']:.4f} %" in capsys.readouterr().out
+    assert main(["run", "--inputs", str(tiny), "--scenario", str(tiny / "scenarios" / "base.toml"),
+                 "--out", str(tmp_path / "c"), "--no-report"]) == 0
+    assert "whole units" not in capsys.readouterr().out

@@ -77,6 +77,8 @@ def print_summary(result: RunResult, out: Path) -> None:
     if not result.optimal:
         return
     print(f"\nobjective ({summary['objective_name']}): {result.objective:.4f} points (dependence 0-100, plus K x unmet share)")
+    if summary.get("mip_gap") is not None:
+        print(f"  whole units: proven within {100 * summary['mip_gap']:.4f} % (bound {summary['objective_bound']:.4f})")
     print_dependence(result)
     builds = result.builds
     print(f"\nbuilds ({len(builds)}):")
