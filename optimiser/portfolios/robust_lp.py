@@ -29,6 +29,11 @@ from ..sweep.resolve import CurrentLP
 
 INF = float("inf")
 
+NOT_ASKED = "the robust LP is never asked for {what}: {why}, so solve_sequence does not call this (a bug if it does)"
+"""Why the solve-sequence methods the robust LP has no use for refuse: the protocol's contract, not a gap.
+The robust portfolio reports no budget dual (its budget rows are the reference's; ``robust`` passes
+``budget_dual=False``) and has no secondary objective."""
+
 REFERENCE_ONLY_ROWS = ("budget_limit", "yearly_budget_limit", "unit_limit")
 """Rows kept in the first (reference) scenario only: the portfolio is chosen under its budget."""
 
@@ -184,7 +189,7 @@ class StackedBackend:
         return False
 
     def set_secondary(self, held_optimum: float) -> None:
-        raise NotImplementedError("the robust LP has no secondary objective")
+        raise RuntimeError(NOT_ASKED.format(what="a secondary solve", why="has_secondary() is False"))
 
     def set_tie_break(self, held_optimum: float, held_secondary: float | None = None) -> None:
         highs = self._highs
@@ -213,13 +218,13 @@ class StackedBackend:
         return BUDGET_DROPPED
 
     def lp_budget_dual(self) -> float:
-        raise NotImplementedError("the robust LP reports no budget dual")
+        raise RuntimeError(NOT_ASKED.format(what="a budget dual", why="budget_rows() is 'dropped'"))
 
     def budget(self) -> float:
-        raise NotImplementedError("the robust LP reports no budget dual")
+        raise RuntimeError(NOT_ASKED.format(what="a budget", why="budget_rows() is 'dropped'"))
 
     def set_budget(self, value: float) -> None:
-        raise NotImplementedError("the robust LP reports no budget dual")
+        raise RuntimeError(NOT_ASKED.format(what="a budget change", why="budget_rows() is 'dropped'"))
 
     def save(self) -> object:
         return self._solution

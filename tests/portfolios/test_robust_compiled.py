@@ -58,3 +58,18 @@ def test_an_unknown_robust_backend_is_refused(data, dy_heavy, dy_light):
     with pytest.raises(ValueError, match="compiled, pyomo"):
         robust(data, [dy_heavy, dy_light], backend="gurobi")
     assert BACKENDS == ("compiled", "pyomo")
+
+
+def test_the_solve_sequence_asks_the_robust_lp_no_budget_dual(data, dy_heavy, dy_light):
+    """Its budget rows are dropped, so even with ``budget_dual=True`` the sequence never calls the budget
+    methods that refuse (robust.py asks none)."""
+    from optimiser.portfolios.evaluate import Evaluator
+    from optimiser.portfolios.robust_lp import StackedBackend, stack
+    from optimiser.solve import Deadline, solve_sequence
+
+    evaluators = [Evaluator(data, scenario) for scenario in (dy_heavy, dy_light)]
+    backend = StackedBackend(stack([(e.resolver.current_lp(), e.model) for e in evaluators], [0.5, 0.5], "expected", 0.9))
+    outcome = solve_sequence(backend, integer_builds=False, tie_break=True, tolerance=1e-8, deadline=Deadline(None))
+    assert outcome.optimal and outcome.budget_dual is None
+    with pytest.raises(RuntimeError, match="never asked for a budget dual"):
+        backend.lp_budget_dual()
