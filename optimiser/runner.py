@@ -59,6 +59,12 @@ class RunResult:
         return self.status == "optimal"
 
     @property
+    def has_plan(self) -> bool:
+        """Whether the result carries a plan: the optimum, or the best plan of a MIP stopped by the time limit
+        (status ``time_limit``, ``summary["incumbent"]``)."""
+        return self.tables is not None
+
+    @property
     def builds(self) -> pd.DataFrame | None:
         return None if self.tables is None else self.tables.builds
 
@@ -174,7 +180,8 @@ def _solve_compiled(
     timings: dict[str, float],
 ) -> tuple[SolveOutcome, pd.DataFrame | None]:
     """The run's solves on the compiled arrays: the no-build baseline (budget 0) first, whose basis starts
-    the primary solve warm, then the solve sequence; the last optimal plan is written into ``model``."""
+    the primary solve warm (and whose plan, building nothing, is a MIP's start: a time limit then always
+    leaves a plan), then the solve sequence; the plan it ends with is written into ``model``."""
     from .sweep.resolve import Resolver
 
     t0 = time.perf_counter()
@@ -188,13 +195,14 @@ def _solve_compiled(
         t0 = time.perf_counter()
         baseline_dependence = _compiled_baseline(resolver, model, structure, data, deadline)
         timings["solve_baseline"] = time.perf_counter() - t0
+        resolver.offer_start()
     outcome = resolver.solve_sequence(scenario, deadline)
     outcome.solver_version = resolver.solver_version()
-    if outcome.optimal:
+    if outcome.has_plan:
         t0 = time.perf_counter()
         resolver.load_solution()
         timings["load_solution"] = time.perf_counter() - t0
-    else:
+    if not outcome.optimal:
         logger.warning("solve ended %s (%s)", outcome.status, outcome.termination_condition)
     return outcome, baseline_dependence
 
@@ -255,7 +263,7 @@ def finish(
         tables=None,
         baseline_dependence=baseline_dependence,
     )
-    if outcome.optimal:
+    if outcome.has_plan:
         t0 = time.perf_counter()
         tables = extract_tables(model, structure, data, scenario.capex_multiplier, scenario.lead_time_shift_years)
         violations = check_invariants(model, structure, tables)
@@ -353,6 +361,7 @@ def _summary(
         "secondary_objective": outcome.secondary_objective,
         "objective_bound": outcome.objective_bound,
         "mip_gap": outcome.mip_gap,
+        "incumbent": outcome.incumbent,
         "headline": _headline(result, structure),
         "horizon": [structure.first_year, structure.last_year],
         "first_decision_year": structure.first_decision_year,

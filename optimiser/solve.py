@@ -25,7 +25,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from .errors import SolverUnavailableError
-from .solve_status import NOT_STARTED, from_pyomo, message_for
+from .solve_status import NOT_STARTED, from_pyomo, incumbent_message, message_for, relative_gap
 from .solve_status import STATUSES as STATUSES  # re-exported: callers name the statuses from here too
 
 logger = logging.getLogger(__name__)
@@ -94,6 +94,9 @@ class SolveOutcome:
     budget_dual_left: float | None = None
     budget_dual_right: float | None = None
     objective_bound: float | None = None
+    incumbent: bool = False
+    """The plan is the best one HiGHS found before the time limit stopped the primary MIP: feasible, not
+    proven optimal (``status`` stays ``time_limit``; ``mip_gap`` says how far from proven it may be)."""
     model_size: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -104,13 +107,17 @@ class SolveOutcome:
         return self.status == "optimal"
 
     @property
+    def has_plan(self) -> bool:
+        """Whether a plan is current: the optimum, or a time-limited MIP's best plan (:attr:`incumbent`)."""
+        return self.optimal or self.incumbent
+
+    @property
     def mip_gap(self) -> float | None:
         """The primary solve's proven relative gap, |objective − bound| / |objective|, for a MIP (0 where
         both are 0); None for an LP."""
         if self.objective is None or self.objective_bound is None:
             return None
-        gap = abs(self.objective - self.objective_bound)
-        return gap / abs(self.objective) if self.objective != 0 else (0.0 if gap == 0 else float("inf"))
+        return relative_gap(self.objective, self.objective_bound)
 
 
 class SolveBackend(Protocol):
@@ -132,7 +139,9 @@ class SolveBackend(Protocol):
 
     def run(self, deadline: Deadline, load: bool = True) -> tuple[str, str, float | None]:
         """Solve within what is left of ``deadline``: (status, condition name, objective). An optimal
-        solution becomes the current plan when ``load``; with no time left the solver is not called."""
+        solution becomes the current plan when ``load``, and so does the best plan of a MIP stopped by the
+        time limit (status ``time_limit`` with its objective; no objective when it found none); with no time
+        left the solver is not called."""
 
     def budget_rows(self) -> str:
         """:data:`BUDGET_ABSENT`, :data:`BUDGET_DROPPED` or :data:`BUDGET_ACTIVE`."""
@@ -183,6 +192,12 @@ def solve_sequence(
     right-hand slope; with ``integer_builds`` (a MIP has no duals) re-solves at ``max(B - 1, 0)`` and
     ``B + 1``. Every solve draws on ``deadline``. Timings: ``solve_primary``, ``solve_secondary``,
     ``solve_tie_break``, ``budget_dual_resolves``.
+
+    With ``integer_builds``, a time limit that stops the primary solve after HiGHS found a plan leaves that
+    plan current: the outcome keeps ``status = time_limit`` and carries the plan's objective, HiGHS's bound
+    and :attr:`SolveOutcome.incumbent` (nothing after the primary runs: the time is spent). A later stage
+    stopped so keeps its own best plan (it is feasible there, every earlier optimum held, and no worse than
+    the plan it started from) and says so in a warning.
     """
     timings: dict[str, float] = {}
     backend.set_primary()
@@ -196,6 +211,12 @@ def solve_sequence(
         model_size=backend.model_size(),
         timings=timings,
     )
+    if integer_builds and status == "time_limit" and objective is not None:
+        outcome.objective = float(objective)
+        outcome.objective_bound = backend.objective_bound()
+        outcome.incumbent = True
+        outcome.message = incumbent_message(deadline.seconds, outcome.objective, outcome.objective_bound)
+        return outcome
     if status != "optimal":
         return outcome
     outcome.objective = float(objective)
@@ -206,7 +227,7 @@ def solve_sequence(
         outcome.budget_dual_lp = backend.lp_budget_dual()
 
     if tie_break:
-        _break_ties(backend, outcome, tolerance, deadline)
+        _break_ties(backend, outcome, tolerance, deadline, integer_builds)
 
     if budget_dual:
         outcome.budget_dual_method = "finite_difference" if integer_builds else "lp_dual"
@@ -230,32 +251,59 @@ def solve_sequence(
 
 
 def _held_stage(
-    backend: SolveBackend, deadline: Deadline, outcome: SolveOutcome, timing: str, set_stage: Callable[[], None]
-) -> tuple[str, str, float | None]:
-    """One lexicographic stage: set it up (``set_stage``), solve, return to the primary set-up; on anything but
-    an optimum the plan of the stage before is restored."""
+    backend: SolveBackend,
+    deadline: Deadline,
+    outcome: SolveOutcome,
+    timing: str,
+    set_stage: Callable[[], None],
+    integer: bool,
+) -> tuple[str, str, float | None, float | None]:
+    """One lexicographic stage: set it up (``set_stage``), solve, return to the primary set-up:
+    (status, condition, objective, bound). An optimum, or the best plan of a MIP stopped by the time limit
+    (``bound`` then HiGHS's), stays current; on anything else the plan of the stage before is restored."""
     saved = backend.save()
     started = time.perf_counter()
+    bound = None
     try:
         set_stage()
         status, condition, objective = backend.run(deadline)
+        if _stopped_with_plan(status, objective, integer):
+            bound = backend.objective_bound()
     finally:
         backend.set_primary()
     outcome.timings[timing] = time.perf_counter() - started
-    if status != "optimal":
+    if status != "optimal" and not _stopped_with_plan(status, objective, integer):
         backend.restore(saved)
-    return status, condition, objective
+    return status, condition, objective, bound
 
 
-def _break_ties(backend: SolveBackend, outcome: SolveOutcome, tolerance: float, deadline: Deadline) -> None:
+def _stopped_with_plan(status: str, objective: float | None, integer: bool) -> bool:
+    """Whether a MIP solve stopped by the time limit left its best plan current (see ``SolveBackend.run``)."""
+    return integer and status == "time_limit" and objective is not None
+
+
+def _gap_words(objective: float, bound: float | None) -> str:
+    if bound is None:
+        return "no bound known"
+    return f"proven within {100 * relative_gap(objective, bound):.3g} % of the best possible ({bound:.6g})"
+
+
+def _break_ties(
+    backend: SolveBackend, outcome: SolveOutcome, tolerance: float, deadline: Deadline, integer: bool = False
+) -> None:
     """The secondary solve (when the back end has one), then capex, each with the earlier optima held."""
     held_primary = held_optimum(outcome.objective, tolerance)
     held_secondary = None
     if backend.has_secondary():
-        status, condition, objective = _held_stage(
-            backend, deadline, outcome, "solve_secondary", lambda: backend.set_secondary(held_primary)
+        status, condition, objective, bound = _held_stage(
+            backend, deadline, outcome, "solve_secondary", lambda: backend.set_secondary(held_primary), integer
         )
-        if status != "optimal":
+        if _stopped_with_plan(status, objective, integer):
+            outcome.warnings.append(
+                "the secondary solve (the weighted objective over every cell) stopped at the time limit; its best "
+                f"plan is reported, weighted objective {objective:.6g}, {_gap_words(objective, bound)}"
+            )
+        elif status != "optimal":
             outcome.warnings.append(
                 f"the secondary solve (the weighted objective over every cell) ended {status} ({condition}); "
                 "the first solve's plan is reported"
@@ -264,12 +312,18 @@ def _break_ties(backend: SolveBackend, outcome: SolveOutcome, tolerance: float, 
         outcome.secondary_objective = float(objective)
         held_secondary = held_optimum(outcome.secondary_objective, tolerance)
 
-    status, condition, objective = _held_stage(
-        backend, deadline, outcome, "solve_tie_break", lambda: backend.set_tie_break(held_primary, held_secondary)
+    status, condition, objective, bound = _held_stage(
+        backend, deadline, outcome, "solve_tie_break", lambda: backend.set_tie_break(held_primary, held_secondary),
+        integer,
     )
-    if status == "optimal":
+    if status == "optimal" or _stopped_with_plan(status, objective, integer):
         outcome.tie_break_capex_busd = float(objective)
-    else:
+    if _stopped_with_plan(status, objective, integer):
+        outcome.warnings.append(
+            f"the capex tie-break stopped at the time limit; its best plan is reported, capex ${objective:.4f}B, "
+            f"{_gap_words(objective, bound)} at this dependence"
+        )
+    elif status != "optimal":
         before = "the secondary solve's" if held_secondary is not None else "the first solve's"
         outcome.warnings.append(f"the capex tie-break solve ended {status} ({condition}); {before} plan is reported")
 
@@ -364,19 +418,23 @@ def run_within(
 ) -> tuple[str, str, float | None, object]:
     """One HiGHS solve within what is left of ``deadline``: (status, condition, objective, results).
 
-    An optimal solution is loaded into the model when ``load`` (integer values snapped when ``integer``);
-    with no time left HiGHS is not called.
+    An optimal solution is loaded into the model when ``load`` (integer values snapped when ``integer``), and
+    so is a MIP's best plan when the time limit stopped it (its objective returned; an LP's stopped solve
+    returns none); with no time left HiGHS is not called.
     """
     if deadline.expired:
         return NOT_STARTED.status, NOT_STARTED.condition, None, None
     solver.config.time_limit = deadline.remaining()
     results = solver.solve(model)
     status, condition = from_pyomo(results.termination_condition)
-    if status == "optimal" and load:
+    objective = results.incumbent_objective
+    if status != "optimal" and not integer:
+        objective = None
+    if load and (status == "optimal" or (integer and status == "time_limit" and objective is not None)):
         results.solution_loader.load_vars()
         if integer:
             snap_integers(model)
-    return status, condition, results.incumbent_objective, results
+    return status, condition, objective, results
 
 
 def snap_integers(model: pyo.ConcreteModel) -> None:

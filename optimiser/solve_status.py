@@ -121,3 +121,25 @@ def message_for(status: str, condition: str, time_limit: float | None = None, in
         condition,
         f"HiGHS could not finish the solve (termination condition '{condition}'). " + _NUMERICAL_ADVICE,
     )
+
+
+def incumbent_message(time_limit: float | None, objective: float, bound: float | None) -> str:
+    """What a MIP stopped by the time limit with a plan in hand means: that plan is reported, with how far from
+    the best possible it may be (HiGHS's bound), and what to try."""
+    limit = "" if time_limit is None else f" of {time_limit:g} s (shared by every solve of the run)"
+    if bound is None:
+        proven = "no bound on the optimum is known"
+    else:
+        gap = relative_gap(objective, bound)
+        proven = f"the optimum is at least {bound:.4f} points, so this plan is within {100 * gap:.3g} % of it"
+    return (
+        f"HiGHS stopped at the time limit{limit} before proving a plan optimal. The best plan it found is "
+        f"reported, not proven optimal: {objective:.4f} points; {proven}. Raise --time-limit "
+        "(time_limit_seconds in the scenario) to prove it, or solve the continuous model (integer_builds = false)."
+    )
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """|objective − bound| / |objective| (0 where both are 0): how far from proven a MIP's plan may be."""
+    gap = abs(objective - bound)
+    return gap / abs(objective) if objective != 0 else (0.0 if gap == 0 else float("inf"))

@@ -172,23 +172,46 @@ def test_a_spent_time_limit_is_a_status_in_words(tmp_path):
 
 
 @pytest.mark.slow
-def test_integer_run_on_the_default_data_honours_its_time_limit(tmp_path):
+def test_integer_run_on_the_default_data_stopped_by_its_time_limit_reports_its_best_plan(tmp_path):
+    """The primary MILP takes about 26 s here: stopped at 5 s, the run writes HiGHS's best plan (at worst
+    the no-build baseline's, its start) with the proven gap, exit 3, and the report shows it as not proven."""
     limit = 5.0
     scenario = tmp_path / "whole.toml"
     scenario.write_text('name = "whole"\nbudget_busd = 15.5\ninteger_builds = true\n', encoding="utf-8")
+    out = tmp_path / "whole"
     started = time.perf_counter()
     finished = subprocess.run(
         [sys.executable, "-m", "optimiser", "run", "--scenario", str(scenario), "--time-limit", str(limit),
-         "--out", str(tmp_path / "whole"), "--no-report"],
+         "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     elapsed = time.perf_counter() - started
-    assert finished.returncode in (0, 3), finished.stderr
+    assert finished.returncode == 3, finished.stderr
     assert "Traceback" not in finished.stderr
-    summary = json.loads((tmp_path / "whole" / "summary.json").read_text())
-    assert summary["status"] in ("optimal", "time_limit") and summary["message"]
-    assert f"scenario 'whole': {summary['status']}" in finished.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "time_limit" and summary["incumbent"] is True
+    assert summary["invariant_violations"] == []
+    bound, objective = summary["objective_bound"], summary["objective"]
+    assert bound <= objective and summary["mip_gap"] == pytest.approx((objective - bound) / objective)
+    assert f"not proven optimal: {objective:.4f} points" in summary["message"]
+    builds = pd.read_csv(out / "builds.csv")
+    assert (builds["share"] == builds["share"].round()).all()
+    assert builds["capex_musd"].sum() <= 15.5e3 + 1e-6
+    assert (out / "dependence.csv").is_file() and (out / "baseline_dependence.csv").is_file()
+    assert "the best plan found (not proven optimal)" in finished.stdout
+    assert f"whole units: proven within {100 * summary['mip_gap']:.4f} %" in finished.stdout
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Best plan found, not proven optimal" in html and 'id="builds"' in html
     assert elapsed < limit * 4 + 30
+
+
+@pytest.mark.slow
+def test_the_reference_back_end_stopped_by_the_time_limit_reports_its_best_plan_too():
+    scenario = Scenario.from_toml(ROOT / "inputs" / "scenarios" / "base.toml").with_overrides(integer_builds=True)
+    result = optimiser.solve(optimiser.load_inputs(ROOT / "inputs"), scenario, time_limit=5.0, backend="pyomo")
+    assert result.status == "time_limit" and result.has_plan and result.summary["incumbent"]
+    assert result.invariant_violations == [] and result.summary["objective_bound"] <= result.objective
+    assert result.budget_used_musd <= scenario.budget_busd * 1e3 + 1e-6
 
 
 DEFAULT_LP_OPTIMUM = 24.977681752205616

@@ -142,14 +142,22 @@ class ScriptedBackend:
     """A back end that answers each run from a script and records what the sequence asked of it."""
 
     def __init__(
-        self, runs: list[tuple[str, str, float | None]], rows: str = BUDGET_ACTIVE, secondary: bool = False
+        self,
+        runs: list[tuple[str, str, float | None]],
+        rows: str = BUDGET_ACTIVE,
+        secondary: bool = False,
+        integer: bool = False,
+        bounds: list[float | None] | None = None,
     ) -> None:
         self.runs = list(runs)
         self.rows = rows
         self.secondary = secondary
+        self.integer = integer
+        self.bounds = list(bounds or [])
         self.calls: list[tuple] = []
         self.held_budget = 3.0
         self.plan = "primary plan"
+        self.bound: float | None = None
 
     def set_primary(self) -> None:
         self.calls.append(("primary",))
@@ -166,7 +174,9 @@ class ScriptedBackend:
     def run(self, deadline: Deadline, load: bool = True) -> tuple[str, str, float | None]:
         self.calls.append(("run", self.held_budget, load))
         status, condition, objective = self.runs.pop(0)
-        if status == "optimal" and load:
+        self.bound = self.bounds.pop(0) if self.bounds else None
+        stopped_with_plan = self.integer and status == "time_limit" and objective is not None
+        if (status == "optimal" or stopped_with_plan) and load:
             self.plan = f"plan of run {len(self.calls)}"
         return status, condition, objective
 
@@ -189,7 +199,7 @@ class ScriptedBackend:
         self.plan = saved
 
     def objective_bound(self) -> float | None:
-        return None
+        return self.bound
 
     def model_size(self) -> dict[str, int]:
         return {"rows": 1, "columns": 2, "nonzeros": 3}
@@ -283,6 +293,69 @@ def test_a_failed_primary_solve_says_why_and_solves_nothing_more():
     assert "no plan satisfies every constraint" in outcome.message
     assert outcome.objective is None and outcome.budget_dual is None and outcome.budget_dual_method is None
     assert backend.calls == [("primary",), ("run", 3.0, True)]
+
+
+TIME_LIMIT = ("time_limit", "maxTimeLimit")
+
+
+def test_a_mip_stopped_by_the_time_limit_reports_its_best_plan_and_proven_gap():
+    backend = ScriptedBackend([(*TIME_LIMIT, 42.0)], integer=True, bounds=[40.0])
+    outcome = solve_sequence(backend, integer_builds=True, tie_break=True, tolerance=0.0, deadline=Deadline(30.0))
+    assert outcome.status == "time_limit" and not outcome.optimal
+    assert outcome.incumbent and outcome.has_plan
+    assert outcome.objective == 42.0 and outcome.objective_bound == 40.0
+    assert outcome.mip_gap == pytest.approx(2.0 / 42.0)
+    assert backend.plan == "plan of run 2"  # the stopped run's plan is the current one
+    assert backend.calls == [("primary",), ("run", 3.0, True)]  # the time is spent: nothing more is solved
+    assert "time limit of 30 s" in outcome.message and "not proven optimal: 42.0000 points" in outcome.message
+    assert "at least 40.0000 points" in outcome.message and "within 4.76 % of it" in outcome.message
+    assert outcome.budget_dual is None and outcome.tie_break_capex_busd is None
+
+
+@pytest.mark.parametrize("integer, objective", [(True, None), (False, 42.0)])
+def test_a_time_limit_with_no_mip_plan_in_hand_reports_no_plan(integer, objective):
+    """A MIP that found no plan, or an LP (its stopped point is not a plan), reports the status alone."""
+    backend = ScriptedBackend([(*TIME_LIMIT, objective)], integer=integer)
+    outcome = solve_sequence(backend, integer_builds=integer, tie_break=True, tolerance=0.0, deadline=Deadline(30.0))
+    assert outcome.status == "time_limit" and not outcome.incumbent and not outcome.has_plan
+    assert outcome.objective is None and outcome.mip_gap is None
+    assert backend.plan == "primary plan"
+    assert "no result is reported as optimal" in outcome.message
+
+
+def test_a_tie_break_stopped_by_the_time_limit_keeps_its_cheaper_plan_and_says_how_close():
+    backend = ScriptedBackend(
+        [(*OPTIMAL, 40.0), (*TIME_LIMIT, 2.5), (*OPTIMAL, 50.0), (*OPTIMAL, 30.0)],
+        integer=True, bounds=[40.0, 2.0, None, None],
+    )
+    outcome = solve_sequence(backend, integer_builds=True, tie_break=True, tolerance=0.0, deadline=Deadline(None))
+    assert outcome.optimal and outcome.objective == 40.0 and outcome.objective_bound == 40.0
+    assert outcome.tie_break_capex_busd == 2.5 and not outcome.incumbent
+    assert backend.plan == "plan of run 4"  # the tie-break's plan, not restored to the primary's
+    assert outcome.warnings == [
+        "the capex tie-break stopped at the time limit; its best plan is reported, capex $2.5000B, "
+        "proven within 20 % of the best possible (2) at this dependence"
+    ]
+    assert outcome.budget_dual == pytest.approx((50.0 - 30.0) / 2.0)
+
+
+def test_an_lp_tie_break_stopped_by_the_time_limit_restores_the_primary_plan():
+    backend = ScriptedBackend([(*OPTIMAL, 40.0), (*TIME_LIMIT, 2.5)], rows=BUDGET_ABSENT)
+    outcome = solve_sequence(backend, integer_builds=False, tie_break=True, tolerance=0.0, deadline=Deadline(None))
+    assert outcome.tie_break_capex_busd is None and backend.plan == "plan of run 2"
+    assert outcome.warnings == ["the capex tie-break solve ended time_limit (maxTimeLimit); the first solve's plan is reported"]
+
+
+def test_a_secondary_solve_stopped_by_the_time_limit_keeps_its_plan_and_the_tie_break_holds_it():
+    backend = ScriptedBackend(
+        [(*OPTIMAL, 40.0), (*TIME_LIMIT, 55.0), (*OPTIMAL, 1.25)], rows=BUDGET_ABSENT, secondary=True,
+        integer=True, bounds=[40.0, 50.0, 1.25],
+    )
+    outcome = solve_sequence(backend, integer_builds=True, tie_break=True, tolerance=0.0, deadline=Deadline(None))
+    assert outcome.secondary_objective == 55.0 and outcome.tie_break_capex_busd == 1.25
+    assert ("tie_break", held_optimum(40.0, 0.0), held_optimum(55.0, 0.0)) in backend.calls
+    assert backend.plan == "plan of run 7"
+    assert outcome.warnings[0].startswith("the secondary solve (the weighted objective over every cell) stopped at the time limit")
 
 
 def test_the_integer_budget_dual_re_solves_at_b_minus_and_b_plus_without_loading_and_restores_b():

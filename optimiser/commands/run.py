@@ -74,9 +74,10 @@ def print_summary(result: RunResult, out: Path) -> None:
 
     summary = result.summary
     print(f"scenario '{result.scenario.name}': {result.status} — {result.message}")
-    if not result.optimal:
+    if not result.has_plan:
         return
-    print(f"\nobjective ({summary['objective_name']}): {result.objective:.4f} points (dependence 0-100, plus K x unmet share)")
+    best = "" if result.optimal else ", the best plan found (not proven optimal)"
+    print(f"\nobjective ({summary['objective_name']}{best}): {result.objective:.4f} points (dependence 0-100, plus K x unmet share)")
     if summary.get("mip_gap") is not None:
         print(f"  whole units: proven within {100 * summary['mip_gap']:.4f} % (bound {summary['objective_bound']:.4f})")
     print_dependence(result)

@@ -106,7 +106,24 @@ class RunReport:
         return self.status == "optimal" and self.dependence is not None
 
     @property
+    def incumbent(self) -> bool:
+        """The plan is a MIP's best found when the time limit stopped it, not proven optimal."""
+        return bool(self.summary.get("incumbent")) and self.dependence is not None
+
+    @property
+    def has_plan(self) -> bool:
+        """Whether there is a plan to show: the optimum or a time-limited MIP's best plan."""
+        return self.optimal or self.incumbent
+
+    @property
     def status_words(self) -> str:
+        if self.incumbent:
+            gap = self.summary.get("mip_gap")
+            within = "" if gap is None else (
+                f" it is within {100 * gap:.3g} % of the best possible (the solver's bound "
+                f"{self.summary.get('objective_bound'):.4f} points)."
+            )
+            return "Best plan found, not proven optimal: the solver reached its time limit first;" + (within or " no bound is known.")
         return STATUS_WORDS.get(self.status, f"No plan: the solve ended with status '{self.status}'.")
 
     @property

@@ -189,7 +189,7 @@ def timeline_figure(report: rd.RunReport) -> Figure:
     """Each build as a bar from its construction start to its first output, coloured by stage, with capex."""
     timeline = rd.build_timeline(report)
     if timeline.empty:
-        return message_figure("No builds", "This plan funds no new project." if report.optimal else report.status_words)
+        return message_figure("No builds", "This plan funds no new project." if report.has_plan else report.status_words)
     stages = report.stages
     figure = new_figure(11, 1.6 + 0.3 * len(timeline))
     ax = figure.add_subplot()
@@ -230,7 +230,7 @@ def capex_figure(report: rd.RunReport) -> Figure:
     by_year = rd.capex_by_year(report)
     by_country = rd.capex_by_country(report)
     if by_country.empty:
-        return message_figure("No capex", "This plan funds no new project." if report.optimal else report.status_words)
+        return message_figure("No capex", "This plan funds no new project." if report.has_plan else report.status_words)
     stages = report.stages
     categories = style.category_order(list(by_country.columns), stages)
     figure = new_figure(12, 4.8)
@@ -326,7 +326,7 @@ def shortfall_figure(report: rd.RunReport) -> Figure:
     panel when every tonne of demand is met."""
     short = rd.shortfall(report)
     controls = rd.export_control_years(report)
-    if not report.optimal:
+    if not report.has_plan:
         return message_figure("No shortfall to show", report.status_words)
     if short.empty:
         caps = "; ".join(f"{text} in {a}-{b}" for a, b, text in controls) or "none"

@@ -70,7 +70,7 @@ class FigureSpec:
     png: Callable[[Any], Figure]
     interactive: Callable[[Any], object]
     empty: Callable[[Any], str]
-    available: Callable[[Any], bool] = lambda report: report.optimal
+    available: Callable[[Any], bool] = lambda report: report.has_plan
 
 
 def lazy_png(module: str, name: str) -> Callable[[Any], Figure]:

@@ -146,7 +146,7 @@ def dependence_chart(report: rd.RunReport) -> go.Figure | None:
 
 def heatmap_chart(report: rd.RunReport) -> go.Figure | None:
     """The plan's dependence per element and year, one panel per stage; restricted elements marked *."""
-    if not report.optimal:
+    if not report.has_plan:
         return None
     stages = report.stages
     elements = report.elements

@@ -74,6 +74,9 @@ SHORTCUT_FIELDS: dict[str, str] = {
 PRIMAL_SIMPLEX = 4
 """HiGHS ``simplex_strategy`` value for primal simplex."""
 
+FEASIBLE = 2
+"""HiGHS's ``primal_solution_status`` of a feasible point (0 none, 1 infeasible)."""
+
 FULL_EVALUATION_SHARE = 0.25
 """Above this share of targets touched by a change, every target is evaluated (one vectorised pass)."""
 
@@ -221,6 +224,7 @@ class Resolver:
         self._parameters = parameters
         self._highs = self._load()
         self._time_limit: float | None = None
+        self._start_offered = False
         self._solution: highspy.HighsSolution | None = None
         self._iterations = 0
         self._values: OrderedDict[tuple, np.ndarray] = OrderedDict()
@@ -426,7 +430,10 @@ class Resolver:
     # Solving ------------------------------------------------------------------------------------------------
 
     def solve(self, scenario: Scenario) -> Outcome:
-        """Solve ``scenario`` (of this resolver's group) with ``solve.solve_sequence``, from the last basis."""
+        """Solve ``scenario`` (of this resolver's group) with ``solve.solve_sequence``, from the last basis.
+
+        A sweep records optimal plans only: a MIP stopped by the time limit reports its status and message
+        here, not its best plan (a single run reports that plan: ``runner.solve``)."""
         if structural_key(scenario) != self.key:
             raise ValueError(f"scenario {scenario.name} is not of this resolver's structural group {self.key}")
         started = time.perf_counter()
@@ -448,7 +455,7 @@ class Resolver:
             timings[SWEEP_TIMINGS.get(name, name)] = seconds
         outcome = Outcome(
             status=solved.status,
-            objective=solved.objective,
+            objective=solved.objective if solved.optimal else None,
             tie_break_capex_busd=solved.tie_break_capex_busd,
             secondary_objective=solved.secondary_objective,
             budget_dual=solved.budget_dual,
@@ -570,13 +577,16 @@ class Resolver:
 
     def run(self, deadline: Deadline, load: bool = True) -> tuple[str, str, float | None]:
         """Run HiGHS within what is left of ``deadline``: (status, condition, objective); simplex iterations
-        are counted. An optimal solution becomes the current one when ``load``.
+        are counted. An optimal solution becomes the current one when ``load``, and so does the best plan of a
+        MIP stopped by the time limit (its objective returned; none when it found no plan, or for an LP).
 
         With integer columns, a held stage (the capex tie-break, the secondary solve) starts from the plan
         before it as a MIP start: that plan is feasible there (its optimum is what is held), and on the
         default data the tie-break took 46 s from it against 118 s without (``benchmarks/integer_builds.py``).
         The budget dual's re-solves at B ± 1 get no start: at B - 1 the plan is over budget, and at B + 1 the
-        start measured no faster.
+        start measured no faster. A primary solve gets the current plan as its start only when offered
+        (:meth:`offer_start`): a run offers the no-build baseline's, so a time limit that stops the primary
+        MIP always leaves a plan to report (at worst, build nothing).
 
         With no time left HiGHS is not called. HiGHS keeps one thread scheduler per process: a first run
         with ``threads = 1`` in a process where another instance started it with more threads fails, and is
@@ -587,7 +597,8 @@ class Resolver:
         self._set_time_limit(deadline.remaining())
         highs = self._highs
         highspy = self._highspy
-        if self.integer and self._tie_mode in ("tie_break", "secondary") and self._solution is not None:
+        offered, self._start_offered = self._start_offered, False
+        if self.integer and (offered or self._tie_mode in ("tie_break", "secondary")) and self._solution is not None:
             highs.setSolution(self._solution)
         result = highs.run()
         if not self._scheduler_checked:
@@ -598,13 +609,17 @@ class Resolver:
                 highs.run()
         status, condition = from_highs(highs.getModelStatus())
         info = highs.getInfo()
-        objective = float(info.objective_function_value) if status in ("optimal", "time_limit") else None
-        if status == "time_limit" and info.primal_solution_status != 2:
-            objective = None
+        stopped_with_plan = self.integer and status == "time_limit" and info.primal_solution_status == FEASIBLE
+        objective = float(info.objective_function_value) if status == "optimal" or stopped_with_plan else None
         self._iterations += max(0, int(info.simplex_iteration_count))
-        if status == "optimal" and load:
+        if load and (status == "optimal" or stopped_with_plan):
             self._solution = highs.getSolution()
         return status, condition, objective
+
+    def offer_start(self) -> None:
+        """Give the current plan to the next solve of a MIP as its start (HiGHS checks it and ignores a plan
+        that is not feasible there)."""
+        self._start_offered = True
 
     def budget_rows(self) -> str:
         """Absent when the model has no budget rows, else active (a sweep never drops them)."""
