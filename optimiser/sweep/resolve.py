@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.common.tee import capture_output
 
 from ..errors import InputError
@@ -184,8 +185,20 @@ class Resolver:
 
         With ``built`` the resolver serves that one model: the model is kept, so :meth:`load_solution` can
         write a solution back into its variables, and the sweep's report maps and shortcut probes are skipped.
-        ``solver_log`` shows HiGHS's own log (a run with ``-v``).
+        ``solver_log`` shows HiGHS's own log (a run with ``-v``). Python's cyclic collector is paused
+        meanwhile, as for a build (``model.build.build_model``): compiling walks the whole model.
         """
+        with PauseGC():
+            self._set_up(data, scenario, threads, built, solver_log)
+
+    def _set_up(
+        self,
+        data: InputData,
+        scenario: Scenario,
+        threads: int | None,
+        built: tuple[pyo.ConcreteModel, ModelStructure] | None,
+        solver_log: bool,
+    ) -> None:
         started = time.perf_counter()
         self._highspy = import_highspy()
         scenario.check_against(data)

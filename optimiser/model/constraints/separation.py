@@ -45,6 +45,7 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
+from ..expressions import linear_sum
 from ..parameters import ModelStructure
 
 SEPARATION = "separation"
@@ -172,7 +173,8 @@ def add_concentrate(model: pyo.ConcreteModel, structure: ModelStructure) -> None
         members = [p for p in classes[k] if (p, e) in scoped]
         if e not in _elements(k) or not members:
             return pyo.Constraint.Skip
-        content = sum(m.composition[src, e] * m.conc[src, k, t] for src in taken.get(k, []) if e in sources[src].composition)
+        holding = [src for src in taken.get(k, []) if e in sources[src].composition]
+        content = linear_sum([m.composition[src, e] for src in holding], [m.conc[src, k, t] for src in holding])
         return sum(m.out[p, e, t] for p in members) == m.stage_yield[SEPARATION] * content
 
     model.separation_output = pyo.Constraint(model.SCOPE_CLASSES, model.ELEMENTS, model.YEARS, rule=class_output)
