@@ -170,9 +170,9 @@ def polynomial(expr: object, positions: dict[int, int]) -> Polynomial:
 
 def _constant(poly: Polynomial) -> float | None:
     """The value of a polynomial without parameters, else None."""
-    if all(monomial == () for monomial in poly):
-        return poly.get((), 0.0)
-    return None
+    if len(poly) > 1 or (poly and () not in poly):
+        return None
+    return poly.get((), 0.0)
 
 
 def _bound_polynomial(expr: object, positions: dict[int, int], take_max: bool) -> tuple[Polynomial | None, float]:
@@ -381,11 +381,14 @@ def compile_model(model: pyo.ConcreteModel) -> CompiledLP:
         row_start.append(len(row_index))
         for coefficient, var in zip(repn.linear_coefs, repn.linear_vars):
             j = column_of[id(var)]
-            poly = polynomial(coefficient, positions)
-            value = _constant(poly)
-            if value is None:
-                targets.add(COEFFICIENT, i, j, poly)
-                value = float(pyo.value(coefficient))
+            if coefficient.__class__ in native_numeric_types:  # most coefficients: no parameter in them
+                value = float(coefficient)
+            else:
+                poly = polynomial(coefficient, positions)
+                value = _constant(poly)
+                if value is None:
+                    targets.add(COEFFICIENT, i, j, poly)
+                    value = float(pyo.value(coefficient))
             if value != 0:
                 row_index.append(j)
                 row_value.append(value)
